@@ -1,0 +1,1 @@
+//! PNG charts (plotters) from the specs in `charts/`. (Being written.)

@@ -1,0 +1,6 @@
+//! The CEO's 1-slide: computed from the metric catalogue for one day (SPEC §5).
+
+mod model;
+pub mod sample;
+
+pub use model::*;

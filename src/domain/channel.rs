@@ -1,0 +1,70 @@
+//! Marketing channels as the store names them, and how people call them.
+//!
+//! Orders carry their last-click channel, ad spend its platform's channel, traffic its
+//! GA4 source/medium mapped to a channel; all use these stable lowercase keys.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Meta,
+    Google,
+    Email,
+    Organic,
+    Direct,
+    Other,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 6] = [
+        Channel::Meta,
+        Channel::Google,
+        Channel::Email,
+        Channel::Organic,
+        Channel::Direct,
+        Channel::Other,
+    ];
+
+    /// The key stored in the database.
+    pub fn key(self) -> &'static str {
+        match self {
+            Channel::Meta => "meta",
+            Channel::Google => "google",
+            Channel::Email => "email",
+            Channel::Organic => "organic",
+            Channel::Direct => "direct",
+            Channel::Other => "other",
+        }
+    }
+
+    /// What people see.
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::Meta => "Meta Ads",
+            Channel::Google => "Google Ads",
+            Channel::Email => "Email",
+            Channel::Organic => "Organic",
+            Channel::Direct => "Direct",
+            Channel::Other => "Other",
+        }
+    }
+
+    /// Parses a stored key or a common way to name the channel; unknown text is `Other`.
+    pub fn from_key(key: &str) -> Channel {
+        match key.trim().to_ascii_lowercase().as_str() {
+            "meta" | "facebook" | "instagram" | "fb" | "ig" => Channel::Meta,
+            "google" | "google ads" | "adwords" | "cpc" => Channel::Google,
+            "email" | "e-mail" | "klaviyo" | "newsletter" => Channel::Email,
+            "organic" | "seo" | "organique" => Channel::Organic,
+            "direct" | "(direct)" => Channel::Direct,
+            _ => Channel::Other,
+        }
+    }
+}
+
+impl std::fmt::Display for Channel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key())
+    }
+}

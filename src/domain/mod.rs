@@ -1,0 +1,13 @@
+//! Newtypes parsed once at the edge (CLI flags, config, slash-command text, CSV cells) so that
+//! nothing inside re-checks strings: money in minor units, calendar periods, channels,
+//! breakdown dimensions and the output language.
+
+mod channel;
+mod lang;
+mod money;
+mod period;
+
+pub use channel::Channel;
+pub use lang::Lang;
+pub use money::{format_count, format_decimal, format_money, format_pct, Cents};
+pub use period::{parse_date, Period};

@@ -1,0 +1,91 @@
+//! Calendar periods in the shop's time zone: an inclusive range of days.
+
+use chrono::{Days, NaiveDate};
+use serde::Serialize;
+
+/// An inclusive range of calendar days, `from <= to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Period {
+    pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Period, String> {
+        if from > to {
+            return Err(format!("period starts {from} after it ends {to}: swap the dates"));
+        }
+        Ok(Period { from, to })
+    }
+
+    pub fn day(day: NaiveDate) -> Period {
+        Period { from: day, to: day }
+    }
+
+    /// The `days` days ending on `to`, `to` included.
+    pub fn trailing(to: NaiveDate, days: u64) -> Period {
+        assert!(days >= 1, "a trailing period has at least one day");
+        Period { from: to - Days::new(days - 1), to }
+    }
+
+    /// The period of the same length that ends the day before this one starts.
+    pub fn previous(self) -> Period {
+        let len = self.days() as u64;
+        let to = self.from - Days::new(1);
+        Period { from: to - Days::new(len - 1), to }
+    }
+
+    /// The same days shifted back by `days`.
+    pub fn shifted_back(self, days: u64) -> Period {
+        Period { from: self.from - Days::new(days), to: self.to - Days::new(days) }
+    }
+
+    pub fn days(self) -> i64 {
+        (self.to - self.from).num_days() + 1
+    }
+
+    pub fn iter_days(self) -> impl Iterator<Item = NaiveDate> {
+        self.from.iter_days().take(self.days() as usize)
+    }
+}
+
+impl std::fmt::Display for Period {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.from == self.to {
+            write!(f, "{}", self.from)
+        } else {
+            write!(f, "{}..{}", self.from, self.to)
+        }
+    }
+}
+
+/// Parses a calendar date written `YYYY-MM-DD`, with a message that says what was expected.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|e| format!("invalid date {text:?} ({e}): expected YYYY-MM-DD, e.g. 2026-11-20"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        parse_date(s).unwrap()
+    }
+
+    #[test]
+    fn trailing_and_previous_periods_tile_the_calendar() {
+        let week = Period::trailing(d("2026-11-20"), 7);
+        assert_eq!(week.from, d("2026-11-14"));
+        assert_eq!(week.previous(), Period { from: d("2026-11-07"), to: d("2026-11-13") });
+        assert_eq!(week.days(), 7);
+        assert_eq!(week.iter_days().count(), 7);
+    }
+
+    #[test]
+    fn bad_dates_say_what_was_expected() {
+        let err = parse_date("2026-13-01").unwrap_err();
+        assert!(err.contains("expected YYYY-MM-DD"), "{err}");
+        assert!(Period::new(d("2026-11-02"), d("2026-11-01")).is_err());
+    }
+}

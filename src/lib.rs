@@ -1,0 +1,11 @@
+//! Insight Desk: the library behind the `insight-desk` binary (see README.md).
+
+pub mod charts;
+pub mod cli;
+pub mod cockpit;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod metrics;
+pub mod render;
+pub mod store;

@@ -1,0 +1,45 @@
+//! Each customer's first counted order, its day and its channel: the customer's acquisition.
+//!
+//! "New vs returning", CAC, LTV per channel and cohorts all hang on it, so it is derived here,
+//! in one statement per backend-neutral SQL, from the orders themselves, and never entered by
+//! hand. Every writer of orders (demo generator, importers, sync) calls this once at the end.
+
+use anyhow::Context;
+
+use super::Store;
+use crate::with_pool;
+
+const CLEAR: &str = "UPDATE customers SET first_order_id = NULL, first_order_at = NULL, \
+                     first_order_date = NULL, first_order_day_no = NULL, acquisition_channel = NULL";
+
+/// Counted orders exclude cancelled and test orders (see docs/metrics.md); ties on the
+/// same instant are broken by order id so that the answer is deterministic.
+const SET_FIRSTS: &str = "
+UPDATE customers SET
+    first_order_id = f.id,
+    first_order_at = f.placed_at,
+    first_order_date = f.local_date,
+    first_order_day_no = f.day_no,
+    acquisition_channel = f.channel
+FROM (
+    SELECT id, customer_id, placed_at, local_date, day_no, channel
+    FROM (
+        SELECT id, customer_id, placed_at, local_date, day_no, channel,
+               ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY placed_at, id) AS rn
+        FROM orders
+        WHERE customer_id IS NOT NULL AND cancelled_at IS NULL AND NOT is_test
+    ) ranked
+    WHERE rn = 1
+) f
+WHERE customers.id = f.customer_id";
+
+/// Recomputes every customer's acquisition from the orders, in one transaction.
+pub async fn refresh_customer_firsts(store: &Store) -> anyhow::Result<()> {
+    with_pool!(store, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query(CLEAR).execute(&mut *tx).await?;
+        sqlx::query(SET_FIRSTS).execute(&mut *tx).await?;
+        tx.commit().await
+    })
+    .context("failed to recompute customers' first orders")
+}

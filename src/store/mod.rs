@@ -1,0 +1,166 @@
+//! The store: one source of truth, SQLite by default and Postgres at scale.
+//!
+//! The backend is chosen from the URL (`sqlite:` or `postgres:`), as atuin does. Both
+//! backends run the same migrations (paired files under `migrations/sqlite` and
+//! `migrations/postgres`) and the same metric SQL, so every caller above this module sees one
+//! `Store` and never branches on the backend except through the small helpers here.
+
+mod firsts;
+mod settings;
+
+pub use firsts::refresh_customer_firsts;
+pub use settings::ShopSettings;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        })
+    }
+}
+
+/// A connection pool to the store, on either backend.
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs the same block against whichever pool the store holds. The block sees `$pool` bound
+/// to a `&SqlitePool` or a `&PgPool`; the SQL inside must be valid on both.
+#[macro_export]
+macro_rules! with_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store {
+            $crate::store::Store::Sqlite($pool) => $body,
+            $crate::store::Store::Postgres($pool) => $body,
+        }
+    };
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://path`, `sqlite::memory:` or `postgres://…`). A SQLite file
+    /// is created if missing. Does not migrate: call [`Store::migrate`].
+    pub async fn connect(url: &str) -> anyhow::Result<Store> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .with_context(|| format!("invalid SQLite URL {}", redact_url(url)))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("cache_size", "-65536")
+                .pragma("temp_store", "memory");
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options)
+                .await
+                .with_context(|| format!("failed to open {}", redact_url(url)))?;
+            Ok(Store::Sqlite(pool))
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let options = PgConnectOptions::from_str(url)
+                .with_context(|| format!("invalid Postgres URL {}", redact_url(url)))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .with_context(|| format!("failed to connect to {}", redact_url(url)))?;
+            Ok(Store::Postgres(pool))
+        } else {
+            bail!(
+                "unsupported database URL {}: expected sqlite://FILE or postgres://USER@HOST/DB",
+                redact_url(url)
+            )
+        }
+    }
+
+    /// Connects and applies every pending migration.
+    pub async fn open(url: &str) -> anyhow::Result<Store> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Store::Sqlite(_) => Backend::Sqlite,
+            Store::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies the migrations of this backend that are not yet applied.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match self {
+            Store::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
+            Store::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+        }
+        .context("failed to apply migrations")
+    }
+
+    /// Number of rows in `table` (a fixed identifier from this crate, never user input).
+    pub async fn count_rows(&self, table: &'static str) -> anyhow::Result<i64> {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        let n: i64 = with_pool!(self, pool => sqlx::query_scalar(&sql).fetch_one(pool).await)
+            .with_context(|| format!("failed to count rows of {table}"))?;
+        Ok(n)
+    }
+
+    pub async fn close(&self) {
+        with_pool!(self, pool => pool.close().await)
+    }
+}
+
+/// A database URL with its password replaced, fit for logs and error messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &userinfo[..colon],
+                    &url[at..]
+                ),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact_url("postgres://bob:s3cret@db:5432/shop"),
+            "postgres://bob:***@db:5432/shop"
+        );
+        assert_eq!(redact_url("postgres://bob@db/shop"), "postgres://bob@db/shop");
+        assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+}
