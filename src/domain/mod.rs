@@ -10,4 +10,4 @@ mod period;
 pub use channel::Channel;
 pub use lang::Lang;
 pub use money::{format_count, format_decimal, format_money, format_pct, Cents};
-pub use period::{parse_date, Period};
+pub use period::{day_no, local_day, parse_date, Period};

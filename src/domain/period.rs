@@ -89,3 +89,31 @@ mod tests {
         assert!(Period::new(d("2026-11-02"), d("2026-11-01")).is_err());
     }
 }
+
+/// The calendar day of `instant` in the shop's time zone, and that day as days since
+/// 1970-01-01 (the `day_no` columns). An order placed 2026-11-20 23:30 UTC in Paris belongs
+/// to 21 November.
+pub fn local_day(instant: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> (NaiveDate, i64) {
+    let date = instant.with_timezone(&tz).date_naive();
+    (date, day_no(date))
+}
+
+/// Days since 1970-01-01.
+pub fn day_no(date: NaiveDate) -> i64 {
+    (date - NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch")).num_days()
+}
+
+#[cfg(test)]
+mod local_day_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_late_utc_order_belongs_to_the_next_paris_day() {
+        let at = chrono::Utc.with_ymd_and_hms(2026, 11, 20, 23, 30, 0).unwrap();
+        let (date, n) = local_day(at, chrono_tz::Europe::Paris);
+        assert_eq!(date, NaiveDate::from_ymd_opt(2026, 11, 21).unwrap());
+        assert_eq!(n, day_no(date));
+        assert_eq!(day_no(NaiveDate::from_ymd_opt(1970, 1, 2).unwrap()), 1);
+    }
+}
