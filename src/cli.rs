@@ -1,1 +1,150 @@
-//! Command-line types (clap). (Being written.)
+//! The command line (clap): what a user can type, parsed into typed arguments at the edge.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::domain::{parse_date, Lang};
+use crate::metrics::Dimension;
+
+#[derive(Debug, Parser)]
+#[command(name = "insight-desk", version, about = "The e-commerce CEO's cockpit, in Slack", long_about = None)]
+pub struct Cli {
+    /// Configuration file (default: ./insight-desk.toml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output language (default: the configuration's, else fr).
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<Lang>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the demo shop (if missing) and write its cockpit to a folder, no Slack needed.
+    Demo(DemoArgs),
+    /// Render a report locally, exactly as the bot would post it.
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Run one metric of the catalogue (the engine behind /insight).
+    Query(QueryArgs),
+    /// List the metric catalogue.
+    Metrics,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Measure demo generation, cockpit and chart speed and memory; prints a table.
+    Bench(BenchArgs),
+    /// (internal) One warm cockpit timing run in a fresh process, for `bench`.
+    #[command(hide = true)]
+    BenchReport(BenchReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Random seed: the same seed gives the same shop.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Size multiplier: 1 ≈ 300 k€ a month (~110 k orders over two years); 9 ≈ 1 M orders.
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f64,
+    /// Last complete day of the generated history (default: yesterday, shop time).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub end_date: Option<NaiveDate>,
+    /// Where to write cockpit.json, cockpit.blocks.json and the charts.
+    #[arg(long, default_value = "out", value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The CEO's 1-slide for one day.
+    Cockpit(CockpitArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+    Blocks,
+}
+
+#[derive(Debug, Args)]
+pub struct CockpitArgs {
+    /// The day (shop time zone); default: yesterday.
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub date: Option<NaiveDate>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Also write cockpit.json, cockpit.blocks.json and the PNG charts into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QueryFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// Metric name or synonym (`insight-desk metrics` lists them).
+    pub metric: String,
+    /// First day (default: 29 days before --to).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub from: Option<NaiveDate>,
+    /// Last day, included (default: yesterday, shop time).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub to: Option<NaiveDate>,
+    /// Breakdown: day, channel, sku, category, customer_type, source, campaign.
+    #[arg(long, value_parser = parse_dimension, value_name = "DIMENSION")]
+    pub by: Option<Dimension>,
+    #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
+    pub format: QueryFormat,
+    /// Extra metric parameter, `name=value` (repeatable).
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Also write the metric's chart as a PNG into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub chart: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Demo scales to measure, comma-separated (0.9 ≈ 100 k orders, 9 ≈ 1 M orders).
+    #[arg(long, value_delimiter = ',', default_value = "0.9,9")]
+    pub scales: Vec<f64>,
+    /// Where to build the bench shops: a directory for SQLite files, or a postgres:// server
+    /// URL (a database per scale is created there and dropped afterwards).
+    #[arg(long, default_value = "bench/results", value_name = "DIR|URL")]
+    pub target: String,
+    /// Warm cockpit runs per scale (the median is reported).
+    #[arg(long, default_value_t = 15)]
+    pub iterations: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchReportArgs {
+    #[arg(long)]
+    pub database_url: String,
+    #[arg(long, value_parser = parse_date)]
+    pub date: NaiveDate,
+    #[arg(long)]
+    pub iterations: usize,
+    /// Generate the demo shop at this scale first (and time it).
+    #[arg(long)]
+    pub generate_scale: Option<f64>,
+}
+
+fn parse_dimension(text: &str) -> Result<Dimension, String> {
+    Dimension::parse(text).ok_or_else(|| {
+        let known: Vec<_> = Dimension::ALL.iter().map(|d| d.column()).collect();
+        format!(
+            "unknown breakdown {text:?}: expected one of {}",
+            known.join(", ")
+        )
+    })
+}

@@ -1,1 +1,227 @@
-//! Configuration. (Being written.)
+//! Configuration: defaults → `insight-desk.toml` (or `--config FILE`) → environment (the
+//! environment wins). Layered with figment; unknown keys are refused so that a typo does not
+//! silently fall back to a default. Secrets (the database password today, Slack tokens next)
+//! never appear in Debug output or logs.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chrono_tz::Tz;
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Cents, Lang};
+use crate::store::redact_url;
+
+/// The default config file, looked up in the current directory.
+pub const DEFAULT_CONFIG_FILE: &str = "insight-desk.toml";
+/// The store used when nothing names one.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://insight-desk.db";
+/// The store `demo` fills when nothing names one.
+pub const DEFAULT_DEMO_DATABASE_URL: &str = "sqlite://insight-desk-demo.db";
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite://FILE` or `postgres://…`; `None`: the default for the command.
+    pub database_url: Option<String>,
+    /// The shop's time zone: every "day" is a calendar day there. `None`: the store's own
+    /// (recorded when it was created), else Europe/Paris.
+    pub timezone: Option<Tz>,
+    /// ISO 4217 code. `None`: the store's own, else EUR.
+    pub currency: Option<String>,
+    pub lang: Lang,
+    pub shop_name: String,
+    /// A directory of metric files replacing the built-in catalogue.
+    pub queries_dir: Option<PathBuf>,
+    pub cockpit: CockpitConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CockpitConfig {
+    /// SKUs with fewer days of stock cover than this are flagged.
+    pub stock_cover_days: i64,
+    /// Cash below this amount (in major units, e.g. 50000 for 50 000 €) is critical.
+    pub cash_critical_threshold: Option<f64>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: None,
+            timezone: None,
+            currency: None,
+            lang: Lang::Fr,
+            shop_name: "My shop".into(),
+            queries_dir: None,
+            cockpit: CockpitConfig {
+                stock_cover_days: 14,
+                cash_critical_threshold: None,
+            },
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(redact_url),
+            )
+            .field("timezone", &self.timezone)
+            .field("currency", &self.currency)
+            .field("lang", &self.lang)
+            .field("shop_name", &self.shop_name)
+            .field("queries_dir", &self.queries_dir)
+            .field("cockpit", &self.cockpit)
+            .finish()
+    }
+}
+
+impl Config {
+    /// Loads the configuration. `file`: an explicit `--config` (must exist); otherwise
+    /// `insight-desk.toml` in the current directory if present. Environment: `DATABASE_URL`,
+    /// and `INSIGHT_DESK_<KEY>` for any key (`INSIGHT_DESK_COCKPIT__STOCK_COVER_DAYS=10`).
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) => {
+                anyhow::ensure!(
+                    path.exists(),
+                    "config file {} not found: check the --config path",
+                    path.display()
+                );
+                figment = figment.merge(Toml::file_exact(path));
+            }
+            None if Path::new(DEFAULT_CONFIG_FILE).exists() => {
+                figment = figment.merge(Toml::file_exact(DEFAULT_CONFIG_FILE));
+            }
+            None => {}
+        }
+        figment = figment
+            .merge(Env::prefixed("INSIGHT_DESK_").split("__"))
+            .merge(
+                Env::raw()
+                    .only(&["DATABASE_URL"])
+                    .map(|_| "database_url".into()),
+            );
+        let config: Config = figment.extract().map_err(|e| {
+            // figment names the key and the file; make it one readable line per error.
+            let lines: Vec<String> = e.into_iter().map(|e| e.to_string()).collect();
+            anyhow::anyhow!("invalid configuration: {}", lines.join("; "))
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        if let Some(currency) = &self.currency {
+            anyhow::ensure!(
+                currency.len() == 3 && currency.chars().all(|c| c.is_ascii_uppercase()),
+                "invalid configuration: currency {currency:?} must be an ISO 4217 code such as EUR"
+            );
+        }
+        anyhow::ensure!(
+            (1..=365).contains(&self.cockpit.stock_cover_days),
+            "invalid configuration: cockpit.stock_cover_days = {} must be between 1 and 365",
+            self.cockpit.stock_cover_days
+        );
+        if let Some(url) = &self.database_url {
+            anyhow::ensure!(
+                url.starts_with("sqlite:")
+                    || url.starts_with("postgres:")
+                    || url.starts_with("postgresql:"),
+                "invalid configuration: database_url {} must start with sqlite:// or postgres://",
+                redact_url(url)
+            );
+        }
+        Ok(())
+    }
+
+    /// The shop settings for a store: what the store recorded, checked against what this
+    /// configuration says; for a new store, this configuration's (Europe/Paris, EUR by default).
+    pub async fn shop_settings(
+        &self,
+        store: &crate::store::Store,
+    ) -> anyhow::Result<crate::store::ShopSettings> {
+        use crate::store::ShopSettings;
+        let wanted = |existing: Option<&ShopSettings>| ShopSettings {
+            name: existing
+                .map(|e| e.name.clone())
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| self.shop_name.clone()),
+            timezone: self
+                .timezone
+                .or(existing.map(|e| e.timezone))
+                .unwrap_or(chrono_tz::Europe::Paris),
+            currency: self
+                .currency
+                .clone()
+                .or(existing.map(|e| e.currency.clone()))
+                .unwrap_or_else(|| "EUR".into()),
+        };
+        let existing = ShopSettings::load(store).await?;
+        let settings = wanted(existing.as_ref());
+        settings.ensure(store).await?;
+        Ok(settings)
+    }
+
+    pub fn cash_critical_threshold(&self) -> Option<Cents> {
+        self.cockpit
+            .cash_critical_threshold
+            .map(|v| Cents((v * 100.0).round() as i64))
+    }
+
+    /// The metric catalogue this configuration asks for.
+    pub fn registry(&self) -> anyhow::Result<crate::metrics::Registry> {
+        match &self.queries_dir {
+            Some(dir) => crate::metrics::Registry::load_dir(dir),
+            None => crate::metrics::Registry::embedded(),
+        }
+        .context("the metric catalogue is invalid")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_wins_over_the_file_and_typos_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "insight-desk.toml",
+                "timezone = \"America/New_York\"\nlang = \"en\"\n",
+            )?;
+            jail.set_env("INSIGHT_DESK_LANG", "fr");
+            jail.set_env("DATABASE_URL", "postgres://u:pw@h/db");
+            let config = Config::load(None).expect("valid");
+            assert_eq!(config.timezone, Some(chrono_tz::America::New_York));
+            assert_eq!(config.lang, Lang::Fr);
+            assert!(
+                !format!("{config:?}").contains("pw"),
+                "password leaked in Debug"
+            );
+
+            jail.create_file("insight-desk.toml", "timezon = \"Europe/Paris\"\n")?;
+            let err = Config::load(None).unwrap_err().to_string();
+            assert!(err.contains("timezon"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_bad_time_zone_is_named() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("x.toml", "timezone = \"Europe/Pariss\"\n")?;
+            let err = Config::load(Some(Path::new("x.toml")))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("Pariss"), "{err}");
+            Ok(())
+        });
+    }
+}

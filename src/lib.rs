@@ -3,9 +3,11 @@
 pub mod charts;
 pub mod cli;
 pub mod cockpit;
+pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod metrics;
 pub mod render;
 pub mod store;
+pub mod telemetry;

@@ -1,6 +1,8 @@
 //! The CEO's 1-slide: computed from the metric catalogue for one day (SPEC §5).
 
+mod compute;
 mod model;
 pub mod sample;
 
+pub use compute::{compute_cockpit, CockpitOptions};
 pub use model::*;

@@ -142,19 +142,32 @@ mod tests {
             format_money(Cents(1_234_567), "EUR", Lang::Fr, false),
             "12\u{202f}345,67\u{a0}€"
         );
-        assert_eq!(format_money(Cents(-5), "EUR", Lang::Fr, false), "-0,05\u{a0}€");
-        assert_eq!(format_money(Cents(99_950), "EUR", Lang::Fr, true), "1\u{202f}000\u{a0}€");
+        assert_eq!(
+            format_money(Cents(-5), "EUR", Lang::Fr, false),
+            "-0,05\u{a0}€"
+        );
+        assert_eq!(
+            format_money(Cents(99_950), "EUR", Lang::Fr, true),
+            "1\u{202f}000\u{a0}€"
+        );
     }
 
     #[test]
     fn english_money_puts_the_symbol_first() {
-        assert_eq!(format_money(Cents(1_234_567), "EUR", Lang::En, false), "€12,345.67");
-        assert_eq!(format_money(Cents(-123_400), "GBP", Lang::En, true), "-£1,234");
+        assert_eq!(
+            format_money(Cents(1_234_567), "EUR", Lang::En, false),
+            "€12,345.67"
+        );
+        assert_eq!(
+            format_money(Cents(-123_400), "GBP", Lang::En, true),
+            "-£1,234"
+        );
     }
 
     #[test]
     fn json_money_keeps_exact_cents() {
-        let json = serde_json::to_string(&[Cents(1_234_567), Cents(-1), Cents(10), Cents(0)]).unwrap();
+        let json =
+            serde_json::to_string(&[Cents(1_234_567), Cents(-1), Cents(10), Cents(0)]).unwrap();
         assert_eq!(json, "[12345.67,-0.01,0.1,0.0]");
     }
 

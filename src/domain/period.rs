@@ -13,7 +13,9 @@ pub struct Period {
 impl Period {
     pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Period, String> {
         if from > to {
-            return Err(format!("period starts {from} after it ends {to}: swap the dates"));
+            return Err(format!(
+                "period starts {from} after it ends {to}: swap the dates"
+            ));
         }
         Ok(Period { from, to })
     }
@@ -25,19 +27,28 @@ impl Period {
     /// The `days` days ending on `to`, `to` included.
     pub fn trailing(to: NaiveDate, days: u64) -> Period {
         assert!(days >= 1, "a trailing period has at least one day");
-        Period { from: to - Days::new(days - 1), to }
+        Period {
+            from: to - Days::new(days - 1),
+            to,
+        }
     }
 
     /// The period of the same length that ends the day before this one starts.
     pub fn previous(self) -> Period {
         let len = self.days() as u64;
         let to = self.from - Days::new(1);
-        Period { from: to - Days::new(len - 1), to }
+        Period {
+            from: to - Days::new(len - 1),
+            to,
+        }
     }
 
     /// The same days shifted back by `days`.
     pub fn shifted_back(self, days: u64) -> Period {
-        Period { from: self.from - Days::new(days), to: self.to - Days::new(days) }
+        Period {
+            from: self.from - Days::new(days),
+            to: self.to - Days::new(days),
+        }
     }
 
     pub fn days(self) -> i64 {
@@ -77,7 +88,13 @@ mod tests {
     fn trailing_and_previous_periods_tile_the_calendar() {
         let week = Period::trailing(d("2026-11-20"), 7);
         assert_eq!(week.from, d("2026-11-14"));
-        assert_eq!(week.previous(), Period { from: d("2026-11-07"), to: d("2026-11-13") });
+        assert_eq!(
+            week.previous(),
+            Period {
+                from: d("2026-11-07"),
+                to: d("2026-11-13")
+            }
+        );
         assert_eq!(week.days(), 7);
         assert_eq!(week.iter_days().count(), 7);
     }
@@ -110,7 +127,9 @@ mod local_day_tests {
 
     #[test]
     fn a_late_utc_order_belongs_to_the_next_paris_day() {
-        let at = chrono::Utc.with_ymd_and_hms(2026, 11, 20, 23, 30, 0).unwrap();
+        let at = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 20, 23, 30, 0)
+            .unwrap();
         let (date, n) = local_day(at, chrono_tz::Europe::Paris);
         assert_eq!(date, NaiveDate::from_ymd_opt(2026, 11, 21).unwrap());
         assert_eq!(n, day_no(date));

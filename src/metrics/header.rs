@@ -128,8 +128,11 @@ pub struct MetricDef {
 }
 
 /// Parameters every metric may use without declaring them: the asked period and its length.
-pub const BUILTIN_PARAMS: [(&str, ParamType); 3] =
-    [("from", ParamType::Date), ("to", ParamType::Date), ("days", ParamType::Int)];
+pub const BUILTIN_PARAMS: [(&str, ParamType); 3] = [
+    ("from", ParamType::Date),
+    ("to", ParamType::Date),
+    ("days", ParamType::Int),
+];
 
 const KNOWN_KEYS: [&str; 12] = [
     "name",
@@ -185,7 +188,10 @@ impl MetricDef {
             if !KNOWN_KEYS.contains(&key) {
                 return Err(err(
                     line_no,
-                    format!("unknown header key {key:?}: expected one of {}", KNOWN_KEYS.join(", ")),
+                    format!(
+                        "unknown header key {key:?}: expected one of {}",
+                        KNOWN_KEYS.join(", ")
+                    ),
                 ));
             }
             let value = value.trim().to_string();
@@ -196,7 +202,10 @@ impl MetricDef {
                     existing.push_str(&value);
                 }
                 Some((first, _)) => {
-                    return Err(err(line_no, format!("header key {key:?} repeated (first on line {first})")))
+                    return Err(err(
+                        line_no,
+                        format!("header key {key:?} repeated (first on line {first})"),
+                    ))
                 }
                 None => {
                     fields.insert(key, (line_no, value));
@@ -212,8 +221,15 @@ impl MetricDef {
         };
 
         let (name_line, name) = get("name")?;
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
-            return Err(err(name_line, format!("metric name {name:?} must be lowercase snake_case")));
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            return Err(err(
+                name_line,
+                format!("metric name {name:?} must be lowercase snake_case"),
+            ));
         }
         let (_, label_fr) = get("label.fr")?;
         let (_, label_en) = get("label.en")?;
@@ -224,21 +240,36 @@ impl MetricDef {
             .map(|(_, v)| split_list(v).map(|s| s.to_lowercase()).collect())
             .unwrap_or_default();
 
-        let mut params: Vec<(String, ParamType)> =
-            BUILTIN_PARAMS.iter().map(|(n, t)| (n.to_string(), *t)).collect();
+        let mut params: Vec<(String, ParamType)> = BUILTIN_PARAMS
+            .iter()
+            .map(|(n, t)| (n.to_string(), *t))
+            .collect();
         if let Some((line, declared)) = fields.get("params") {
             for item in split_list(declared) {
-                let (pname, ptype) = item
-                    .split_once(' ')
-                    .ok_or_else(|| err(*line, format!("parameter {item:?}: expected `name type`, e.g. `channel text`")))?;
+                let (pname, ptype) = item.split_once(' ').ok_or_else(|| {
+                    err(
+                        *line,
+                        format!("parameter {item:?}: expected `name type`, e.g. `channel text`"),
+                    )
+                })?;
                 let ptype = match ptype.trim() {
                     "date" => ParamType::Date,
                     "text" => ParamType::Text,
                     "int" => ParamType::Int,
-                    other => return Err(err(*line, format!("parameter {pname}: unknown type {other:?}: expected date, text or int"))),
+                    other => return Err(err(
+                        *line,
+                        format!(
+                            "parameter {pname}: unknown type {other:?}: expected date, text or int"
+                        ),
+                    )),
                 };
                 if params.iter().any(|(n, _)| n == pname) {
-                    return Err(err(*line, format!("parameter {pname:?} declared twice (from, to and days are built in)")));
+                    return Err(err(
+                        *line,
+                        format!(
+                            "parameter {pname:?} declared twice (from, to and days are built in)"
+                        ),
+                    ));
                 }
                 params.push((pname.to_string(), ptype));
             }
@@ -251,7 +282,14 @@ impl MetricDef {
             "percent" => Unit::Percent,
             "ratio" => Unit::Ratio,
             "days" => Unit::Days,
-            other => return Err(err(unit_line, format!("unknown unit {other:?}: expected money, count, percent, ratio or days"))),
+            other => {
+                return Err(err(
+                    unit_line,
+                    format!(
+                        "unknown unit {other:?}: expected money, count, percent, ratio or days"
+                    ),
+                ))
+            }
         };
         let (value_line, value) = get("value")?;
         let value = match value.as_str() {
@@ -260,19 +298,33 @@ impl MetricDef {
             other => return Err(err(value_line, format!("unknown value rule {other:?}: expected sum (SUM(num)) or ratio (SUM(num) / SUM(den))"))),
         };
         if unit == Unit::Percent && value != ValueRule::Ratio {
-            return Err(err(value_line, "a percent metric needs `value: ratio` (num / den)".into()));
+            return Err(err(
+                value_line,
+                "a percent metric needs `value: ratio` (num / den)".into(),
+            ));
         }
         let empty = match fields.get("empty").map(|(l, v)| (*l, v.as_str())) {
             None | Some((_, "zero")) => EmptyRule::Zero,
             Some((_, "missing")) => EmptyRule::Missing,
-            Some((line, other)) => return Err(err(line, format!("unknown empty rule {other:?}: expected zero or missing"))),
+            Some((line, other)) => {
+                return Err(err(
+                    line,
+                    format!("unknown empty rule {other:?}: expected zero or missing"),
+                ))
+            }
         };
         let mut breakdowns = Vec::new();
         if let Some((line, list)) = fields.get("breakdowns") {
             for item in split_list(list) {
                 let dim = Dimension::parse(item).ok_or_else(|| {
                     let known: Vec<_> = Dimension::ALL.iter().map(|d| d.column()).collect();
-                    err(*line, format!("unknown breakdown {item:?}: expected one of {}", known.join(", ")))
+                    err(
+                        *line,
+                        format!(
+                            "unknown breakdown {item:?}: expected one of {}",
+                            known.join(", ")
+                        ),
+                    )
                 })?;
                 breakdowns.push(dim);
             }
@@ -281,21 +333,31 @@ impl MetricDef {
             None | Some((_, "none")) => ChartKind::None,
             Some((_, "line")) => ChartKind::Line,
             Some((_, "bar")) => ChartKind::Bar,
-            Some((line, other)) => return Err(err(line, format!("unknown chart kind {other:?}: expected line, bar or none"))),
+            Some((line, other)) => {
+                return Err(err(
+                    line,
+                    format!("unknown chart kind {other:?}: expected line, bar or none"),
+                ))
+            }
         };
 
         let body = &text[body_offset..];
-        let sql = compile_named_params(body, &params).map_err(|(line, column, message)| RegistryError::Invalid {
-            file: file.to_string(),
-            line: body_line + line - 1,
-            column,
-            message,
+        let sql = compile_named_params(body, &params).map_err(|(line, column, message)| {
+            RegistryError::Invalid {
+                file: file.to_string(),
+                line: body_line + line - 1,
+                column,
+                message,
+            }
         })?;
         for (pname, _) in &params {
             let builtin = BUILTIN_PARAMS.iter().any(|(b, _)| b == pname);
             if !builtin && !sql.order.contains(pname) {
                 let line = fields.get("params").map(|(l, _)| *l).unwrap_or(1);
-                return Err(err(line, format!("parameter :{pname} is declared but the SQL never uses it")));
+                return Err(err(
+                    line,
+                    format!("parameter :{pname} is declared but the SQL never uses it"),
+                ));
             }
         }
         if !body.contains("num") || (value == ValueRule::Ratio && !body.contains("den")) {
@@ -333,7 +395,9 @@ impl MetricDef {
 
     /// The parameters beyond the built-in period ones.
     pub fn extra_params(&self) -> impl Iterator<Item = &(String, ParamType)> {
-        self.params.iter().filter(|(n, _)| !BUILTIN_PARAMS.iter().any(|(b, _)| b == n))
+        self.params
+            .iter()
+            .filter(|(n, _)| !BUILTIN_PARAMS.iter().any(|(b, _)| b == n))
     }
 }
 

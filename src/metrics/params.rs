@@ -46,10 +46,13 @@ pub fn compile_named_params(
                 i = end;
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                let end = sql[i + 2..].find("*/").map(|p| i + 2 + p + 2).ok_or_else(|| {
-                    let (l, col) = position(i);
-                    (l, col, "unterminated /* comment".to_string())
-                })?;
+                let end = sql[i + 2..]
+                    .find("*/")
+                    .map(|p| i + 2 + p + 2)
+                    .ok_or_else(|| {
+                        let (l, col) = position(i);
+                        (l, col, "unterminated /* comment".to_string())
+                    })?;
                 out.push_str(&sql[i..end]);
                 i = end;
             }
@@ -57,10 +60,15 @@ pub fn compile_named_params(
                 out.push_str("::");
                 i += 2;
             }
-            b':' if bytes.get(i + 1).is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_') => {
+            b':' if bytes
+                .get(i + 1)
+                .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_') =>
+            {
                 let start = i + 1;
                 let mut end = start;
-                while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
+                while end < bytes.len()
+                    && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_')
+                {
                     end += 1;
                 }
                 let name = &sql[start..end];
@@ -89,11 +97,19 @@ pub fn compile_named_params(
             }
             b'$' if bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => {
                 let (l, col) = position(i);
-                return Err((l, col, "positional placeholder: write :from, :to, … instead of $n".to_string()));
+                return Err((
+                    l,
+                    col,
+                    "positional placeholder: write :from, :to, … instead of $n".to_string(),
+                ));
             }
             b'?' => {
                 let (l, col) = position(i);
-                return Err((l, col, "`?` placeholder: write :from, :to, … instead".to_string()));
+                return Err((
+                    l,
+                    col,
+                    "`?` placeholder: write :from, :to, … instead".to_string(),
+                ));
             }
             _ => {
                 let ch = sql[i..].chars().next().expect("in bounds");
@@ -124,26 +140,41 @@ mod tests {
     use super::*;
 
     fn declared() -> Vec<(String, ParamType)> {
-        vec![("from".into(), ParamType::Date), ("to".into(), ParamType::Date)]
+        vec![
+            ("from".into(), ParamType::Date),
+            ("to".into(), ParamType::Date),
+        ]
     }
 
     #[test]
     fn placeholders_are_numbered_in_first_use_order_and_reused() {
-        let c = compile_named_params("SELECT x::text FROM t WHERE d BETWEEN :from AND :to OR e = :from", &declared()).unwrap();
-        assert_eq!(c.text, "SELECT x::text FROM t WHERE d BETWEEN $1 AND $2 OR e = $1");
+        let c = compile_named_params(
+            "SELECT x::text FROM t WHERE d BETWEEN :from AND :to OR e = :from",
+            &declared(),
+        )
+        .unwrap();
+        assert_eq!(
+            c.text,
+            "SELECT x::text FROM t WHERE d BETWEEN $1 AND $2 OR e = $1"
+        );
         assert_eq!(c.order, vec!["from", "to"]);
     }
 
     #[test]
     fn strings_and_comments_are_not_placeholders() {
-        let c = compile_named_params("SELECT ':nope', 'it''s :x' -- :y\nFROM t /* :z */ WHERE a = :to", &declared()).unwrap();
+        let c = compile_named_params(
+            "SELECT ':nope', 'it''s :x' -- :y\nFROM t /* :z */ WHERE a = :to",
+            &declared(),
+        )
+        .unwrap();
         assert_eq!(c.order, vec!["to"]);
         assert!(c.text.ends_with("a = $1"));
     }
 
     #[test]
     fn an_unknown_parameter_is_located() {
-        let (line, column, message) = compile_named_params("SELECT 1\nFROM t WHERE c = :chanel", &declared()).unwrap_err();
+        let (line, column, message) =
+            compile_named_params("SELECT 1\nFROM t WHERE c = :chanel", &declared()).unwrap_err();
         assert_eq!((line, column), (2, 18));
         assert!(message.contains(":chanel"), "{message}");
     }

@@ -13,9 +13,18 @@ static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/queries");
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
     #[error("{file}:{line}:{column}: {message}")]
-    Invalid { file: String, line: usize, column: usize, message: String },
+    Invalid {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("{file}: metric {name:?} is already defined in {other}: rename one of them")]
-    Duplicate { file: String, name: String, other: String },
+    Duplicate {
+        file: String,
+        name: String,
+        other: String,
+    },
     #[error("{dir}: cannot read the metric directory: {source}")]
     Io { dir: String, source: std::io::Error },
     #[error("{dir}: no metric files (*.sql) found")]
@@ -43,7 +52,10 @@ impl Registry {
 
     /// Every `*.sql` file of `dir`.
     pub fn load_dir(dir: &Path) -> Result<Registry, RegistryError> {
-        let io = |source| RegistryError::Io { dir: dir.display().to_string(), source };
+        let io = |source| RegistryError::Io {
+            dir: dir.display().to_string(),
+            source,
+        };
         let mut files = Vec::new();
         for entry in std::fs::read_dir(dir).map_err(io)? {
             let path = entry.map_err(io)?.path();
@@ -65,12 +77,18 @@ impl Registry {
         for (file, text) in files {
             let def = MetricDef::parse(&file, &text)?;
             if let Some(other) = metrics.get(&def.name) {
-                return Err(RegistryError::Duplicate { file, name: def.name, other: other.file.clone() });
+                return Err(RegistryError::Duplicate {
+                    file,
+                    name: def.name,
+                    other: other.file.clone(),
+                });
             }
             metrics.insert(def.name.clone(), def);
         }
         if metrics.is_empty() {
-            return Err(RegistryError::Empty { dir: origin.to_string() });
+            return Err(RegistryError::Empty {
+                dir: origin.to_string(),
+            });
         }
         Ok(Registry { metrics })
     }
@@ -83,7 +101,9 @@ impl Registry {
     pub fn resolve(&self, text: &str) -> Option<&MetricDef> {
         let wanted = text.trim().to_lowercase();
         self.metrics.get(&wanted).or_else(|| {
-            self.metrics.values().find(|m| m.synonyms.iter().any(|s| *s == wanted))
+            self.metrics
+                .values()
+                .find(|m| m.synonyms.iter().any(|s| *s == wanted))
         })
     }
 

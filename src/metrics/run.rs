@@ -14,13 +14,26 @@ use crate::store::Store;
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
     #[error("metric {metric} cannot be broken down by {by}: allowed breakdowns are {allowed}")]
-    BadBreakdown { metric: String, by: Dimension, allowed: String },
+    BadBreakdown {
+        metric: String,
+        by: Dimension,
+        allowed: String,
+    },
     #[error("metric {metric}: missing value for parameter :{param}")]
     MissingParam { metric: String, param: String },
     #[error("metric {metric}: parameter :{param} expects {expected}, got {value:?}")]
-    BadParam { metric: String, param: String, expected: &'static str, value: String },
+    BadParam {
+        metric: String,
+        param: String,
+        expected: &'static str,
+        value: String,
+    },
     #[error("metric {metric} ({file}) failed on the database: {source}")]
-    Database { metric: String, file: String, source: sqlx::Error },
+    Database {
+        metric: String,
+        file: String,
+        source: sqlx::Error,
+    },
 }
 
 /// One line of a result: the breakdown key (none for the total) and its figures.
@@ -70,7 +83,11 @@ enum Bound {
 impl MetricDef {
     /// The SQL actually sent for a breakdown: the facts wrapped in the aggregation.
     pub fn wrapped_sql(&self, by: Option<Dimension>) -> String {
-        let den = if self.value == ValueRule::Ratio { ", CAST(SUM(den) AS BIGINT) AS den" } else { "" };
+        let den = if self.value == ValueRule::Ratio {
+            ", CAST(SUM(den) AS BIGINT) AS den"
+        } else {
+            ""
+        };
         match by {
             None => format!(
                 "SELECT COUNT(*) AS n, CAST(SUM(num) AS BIGINT) AS num{den}\nFROM (\n{}\n) facts",
@@ -100,13 +117,21 @@ impl MetricDef {
                 return Err(QueryError::BadBreakdown {
                     metric: self.name.clone(),
                     by: dim,
-                    allowed: if allowed.is_empty() { "none".into() } else { allowed.join(", ") },
+                    allowed: if allowed.is_empty() {
+                        "none".into()
+                    } else {
+                        allowed.join(", ")
+                    },
                 });
             }
         }
         let binds = self.binds(period, extra)?;
         let sql = self.wrapped_sql(by);
-        let db_err = |source| QueryError::Database { metric: self.name.clone(), file: self.file.clone(), source };
+        let db_err = |source| QueryError::Database {
+            metric: self.name.clone(),
+            file: self.file.clone(),
+            source,
+        };
         let raw: Vec<(Option<String>, i64, Option<i64>, Option<i64>)> = crate::with_pool!(store, pool => {
             let mut q = sqlx::query(&sql);
             for b in &binds {
@@ -134,7 +159,13 @@ impl MetricDef {
             .filter(|(_, n, _, _)| by.is_none() || *n > 0)
             .map(|(key, n, num, den)| self.to_row(key, n, num, den))
             .collect();
-        Ok(MetricResult { metric: self.name.clone(), unit: self.unit, period, by, rows })
+        Ok(MetricResult {
+            metric: self.name.clone(),
+            unit: self.unit,
+            period,
+            by,
+            rows,
+        })
     }
 
     fn to_row(&self, key: Option<String>, n: i64, num: Option<i64>, den: Option<i64>) -> MetricRow {
@@ -146,22 +177,44 @@ impl MetricDef {
                 ValueRule::Sum => Some(num_v as f64),
                 ValueRule::Ratio => match den {
                     Some(d) if d != 0 => {
-                        let scale = if self.unit == Unit::Percent { 100.0 } else { 1.0 };
+                        let scale = if self.unit == Unit::Percent {
+                            100.0
+                        } else {
+                            1.0
+                        };
                         Some(num_v as f64 / d as f64 * scale)
                     }
                     _ => None,
                 },
             }
         };
-        MetricRow { key, num: num_v, den: if self.value == ValueRule::Ratio { Some(den.unwrap_or(0)) } else { None }, value }
+        MetricRow {
+            key,
+            num: num_v,
+            den: if self.value == ValueRule::Ratio {
+                Some(den.unwrap_or(0))
+            } else {
+                None
+            },
+            value,
+        }
     }
 
-    fn binds(&self, period: Period, extra: &BTreeMap<String, String>) -> Result<Vec<Bound>, QueryError> {
+    fn binds(
+        &self,
+        period: Period,
+        extra: &BTreeMap<String, String>,
+    ) -> Result<Vec<Bound>, QueryError> {
         self.sql
             .order
             .iter()
             .map(|name| {
-                let ty = self.params.iter().find(|(n, _)| n == name).map(|(_, t)| *t).expect("checked at load");
+                let ty = self
+                    .params
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, t)| *t)
+                    .expect("checked at load");
                 match name.as_str() {
                     "from" => return Ok(Bound::Date(period.from)),
                     "to" => return Ok(Bound::Date(period.to)),
@@ -179,8 +232,12 @@ impl MetricDef {
                     value: text.clone(),
                 };
                 Ok(match ty {
-                    ParamType::Date => Bound::Date(crate::domain::parse_date(text).map_err(|_| bad("a date YYYY-MM-DD"))?),
-                    ParamType::Int => Bound::Int(text.trim().parse().map_err(|_| bad("an integer"))?),
+                    ParamType::Date => Bound::Date(
+                        crate::domain::parse_date(text).map_err(|_| bad("a date YYYY-MM-DD"))?,
+                    ),
+                    ParamType::Int => {
+                        Bound::Int(text.trim().parse().map_err(|_| bad("an integer"))?)
+                    }
                     ParamType::Text => Bound::Text(text.clone()),
                 })
             })

@@ -160,7 +160,10 @@ mod tests {
             redact_url("postgres://bob:s3cret@db:5432/shop"),
             "postgres://bob:***@db:5432/shop"
         );
-        assert_eq!(redact_url("postgres://bob@db/shop"), "postgres://bob@db/shop");
+        assert_eq!(
+            redact_url("postgres://bob@db/shop"),
+            "postgres://bob@db/shop"
+        );
         assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
     }
 }

@@ -25,7 +25,11 @@ impl ShopSettings {
                 .await
         })
         .context("failed to read shop settings")?;
-        let get = |k: &str| rows.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+        let get = |k: &str| {
+            rows.iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        };
         let (Some(timezone), Some(currency)) = (get("timezone"), get("currency")) else {
             return Ok(None);
         };

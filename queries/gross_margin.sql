@@ -1,0 +1,13 @@
+-- name: gross_margin
+-- label.fr: Marge brute
+-- label.en: Gross margin
+-- synonyms: marge, marge brute, taux de marge, margin, gross margin, margin rate
+-- description.fr: Marge brute en % du chiffre d'affaires : (ventes nettes − coût des marchandises vendues) ÷ ventes nettes. Le coût est celui de la ligne au moment de la vente (sinon le coût fournisseur de la variante) ; un remboursement remis en stock rend le coût. Numérateur = marge en euros.
+-- description.en: Gross margin as % of revenue: (net sales − cost of goods sold) ÷ net sales. Cost is the line's cost at the time of sale (else the variant's supplier cost); a restocked refund gives the cost back. Numerator = margin amount.
+-- unit: percent
+-- value: ratio
+-- breakdowns: day, channel, sku, category, customer_type
+-- chart: bar
+SELECT day, channel, sku, category, customer_type, margin_cents AS num, revenue_cents AS den
+FROM sales_facts
+WHERE day BETWEEN :from AND :to

@@ -1,0 +1,13 @@
+-- name: orders
+-- label.fr: Commandes
+-- label.en: Orders
+-- synonyms: commandes, nombre de commandes, ventes, orders, order count, number of orders
+-- description.fr: Nombre de commandes passées sur la période (annulées et tests exclus), par jour de la boutique.
+-- description.en: Number of orders placed in the period (cancelled and test excluded), by shop day.
+-- unit: count
+-- value: sum
+-- breakdowns: day, channel, customer_type
+-- chart: line
+SELECT local_date AS day, channel, customer_type, 1 AS num
+FROM counted_orders
+WHERE local_date BETWEEN :from AND :to

@@ -1,0 +1,88 @@
+//! What each subcommand does. Thin: they open the store, call the library, print.
+
+mod bench;
+mod cockpit;
+mod demo;
+mod query;
+
+use anyhow::Context;
+use chrono::{Days, NaiveDate, Utc};
+
+use crate::cli::{Cli, Command, ReportCommand};
+use crate::config::{Config, DEFAULT_DATABASE_URL};
+use crate::domain::Lang;
+use crate::metrics::Registry;
+use crate::store::{redact_url, ShopSettings, Store};
+
+pub use cockpit::{render_cockpit, write_cockpit_files, RenderedCockpit};
+
+/// Everything a command needs: the configuration, the store, the catalogue, the shop.
+pub struct App {
+    pub config: Config,
+    pub lang: Lang,
+    pub store: Store,
+    pub registry: Registry,
+    pub shop: ShopSettings,
+}
+
+impl App {
+    /// Loads the catalogue first (a bad metric file stops everything before any I/O), then
+    /// opens and migrates the store at `url`.
+    pub async fn open(config: Config, lang: Lang, url: &str) -> anyhow::Result<App> {
+        let registry = config.registry()?;
+        let store = Store::open(url).await?;
+        let shop = config
+            .shop_settings(&store)
+            .await
+            .with_context(|| format!("store {}", redact_url(url)))?;
+        Ok(App {
+            config,
+            lang,
+            store,
+            registry,
+            shop,
+        })
+    }
+
+    /// Yesterday in the shop's time zone: the last complete day.
+    pub fn yesterday(&self) -> NaiveDate {
+        Utc::now().with_timezone(&self.shop.timezone).date_naive() - Days::new(1)
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(cli.config.as_deref())?;
+    let lang = cli.lang.unwrap_or(config.lang);
+    let url = config
+        .database_url
+        .clone()
+        .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+    match cli.command {
+        Command::Demo(args) => demo::run(config, lang, args).await,
+        Command::Report(ReportCommand::Cockpit(args)) => {
+            let app = App::open(config, lang, &url).await?;
+            cockpit::run(&app, args).await
+        }
+        Command::Query(args) => {
+            let app = App::open(config, lang, &url).await?;
+            query::run(&app, args).await
+        }
+        Command::Metrics => {
+            let registry = config.registry()?;
+            print!("{}", query::catalogue_table(&registry, lang));
+            Ok(())
+        }
+        Command::Migrate => {
+            let store = Store::open(&url).await?;
+            config.shop_settings(&store).await?;
+            println!(
+                "{} is up to date ({} backend)",
+                redact_url(&url),
+                store.backend()
+            );
+            Ok(())
+        }
+        Command::Bench(args) => bench::run(config, args).await,
+        Command::BenchReport(args) => bench::run_report(config, args).await,
+    }
+}

@@ -1,0 +1,12 @@
+//! Insight Desk's integration tests: one binary, one module per story.
+//! Stories that touch the store run on SQLite and, when `TEST_POSTGRES_URL` names a
+//! server, on a fresh Postgres database each (see support.rs).
+
+mod support;
+
+/// The catalogue loads, refuses bad files, and every metric × breakdown runs on both backends.
+mod catalogue;
+/// The binary as a user runs it: errors, exit codes, the demo's output folder.
+mod cli;
+/// The cockpit on a small hand-built shop, against answers worked out by hand.
+mod cockpit;
