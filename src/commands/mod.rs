@@ -44,6 +44,19 @@ impl App {
         })
     }
 
+    /// Says so on stderr when the store holds no orders: the usual cause is reading the
+    /// default store after `demo` filled `insight-desk-demo.db`.
+    pub async fn hint_if_empty(&self, url: &str) -> anyhow::Result<()> {
+        if self.store.count_rows("orders").await? == 0 {
+            eprintln!(
+                "note: {} holds no orders. For the demo shop: DATABASE_URL={} insight-desk …",
+                redact_url(url),
+                crate::config::DEFAULT_DEMO_DATABASE_URL
+            );
+        }
+        Ok(())
+    }
+
     /// Yesterday in the shop's time zone: the last complete day.
     pub fn yesterday(&self) -> NaiveDate {
         Utc::now().with_timezone(&self.shop.timezone).date_naive() - Days::new(1)
@@ -61,10 +74,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(config, lang, args).await,
         Command::Report(ReportCommand::Cockpit(args)) => {
             let app = App::open(config, lang, &url).await?;
+            app.hint_if_empty(&url).await?;
             cockpit::run(&app, args).await
         }
         Command::Query(args) => {
             let app = App::open(config, lang, &url).await?;
+            app.hint_if_empty(&url).await?;
             query::run(&app, args).await
         }
         Command::Metrics => {
