@@ -167,6 +167,38 @@ impl Canvas {
         Ok(layout.width)
     }
 
+    /// Like [`Canvas::text`], on a box of `background` so a line or gridline under a value
+    /// label does not cross its digits.
+    pub fn text_on(
+        &mut self,
+        text: &str,
+        x: i32,
+        baseline: i32,
+        font: Font,
+        colour: Rgb,
+        align: Align,
+        background: Rgb,
+    ) -> anyhow::Result<i32> {
+        let width = text_width(text, font)?;
+        let left = match align {
+            Align::Left => x,
+            Align::Center => x - width / 2,
+            Align::Right => x - width,
+        };
+        let (above, below) = (
+            font.cap_height().round() as i32 + 6,
+            (font.size * 0.2).round() as i32 + 4,
+        );
+        self.rect(
+            left - 6,
+            baseline - above,
+            left + width + 6,
+            baseline + below,
+            background,
+        )?;
+        self.text(text, x, baseline, font, colour, align)
+    }
+
     /// An anti-aliased polyline of `width` pixels with round joins and caps.
     pub fn polyline(&mut self, points: &[Point], width: f64, colour: Rgb) {
         let r = width / 2.0;

@@ -84,3 +84,29 @@ pub(crate) fn layout(text: &str, size: f64, bold: bool) -> anyhow::Result<Layout
         width: pen.round() as i32,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dejavu_has_every_character_the_charts_print() {
+        let faces = faces().unwrap();
+        let printed = "€£$×▲▼–…·%\u{a0}\u{202f}éèêàâçôûùïœÉ'";
+        for font in [&faces.regular, &faces.bold] {
+            let missing: String = printed
+                .chars()
+                .filter(|c| font.glyph_id(*c).0 == 0)
+                .collect();
+            assert_eq!(missing, "", "characters DejaVu Sans would draw as boxes");
+        }
+    }
+
+    #[test]
+    fn layout_keeps_bearings_so_letters_do_not_drift() {
+        // 'j' starts left of its pen position: its box is placed before the advance.
+        let bj = layout("bj", 40.0, false).unwrap();
+        let b_advance = layout("b", 40.0, false).unwrap().width;
+        assert!(bj.glyphs[1].1 < b_advance, "{:?}", bj.glyphs);
+    }
+}

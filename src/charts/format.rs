@@ -136,7 +136,9 @@ pub(crate) fn key_label(by: Dimension, key: &str, lang: Lang) -> String {
     }
 }
 
-/// Round tick values covering `lo..=hi` with about `target` steps (at least one).
+/// Round tick values for an axis from `lo` to `hi` with about `target` steps: the last
+/// tick is at or above `hi` (the axis ends on a labelled gridline), the first at or above
+/// `lo`, so a small dip below zero does not add a whole empty step under it.
 pub(crate) fn nice_ticks(lo: f64, hi: f64, target: usize) -> (Vec<f64>, f64) {
     let (lo, hi) = if (hi - lo).abs() < f64::EPSILON {
         if hi == 0.0 {
@@ -154,7 +156,7 @@ pub(crate) fn nice_ticks(lo: f64, hi: f64, target: usize) -> (Vec<f64>, f64) {
         .map(|m| m * magnitude)
         .find(|s| *s >= raw * 0.999)
         .unwrap_or(10.0 * magnitude);
-    let first = (lo / step).floor() * step;
+    let first = (lo / step - 1e-9).ceil() * step + 0.0; // + 0.0: no "-0 €" tick
     let last = (hi / step).ceil() * step;
     let count = ((last - first) / step).round() as usize;
     let ticks = (0..=count).map(|i| first + i as f64 * step).collect();

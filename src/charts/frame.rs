@@ -120,11 +120,13 @@ pub(crate) fn legend(
 }
 
 /// Widest of the tick labels, to size the label column of a value axis.
-pub(crate) fn widest(labels: &[String], font: Font) -> anyhow::Result<i32> {
+pub(crate) fn widest<'a>(
+    labels: impl IntoIterator<Item = &'a str>,
+    font: Font,
+) -> anyhow::Result<i32> {
     labels
-        .iter()
-        .map(|l| text_width(l, font))
-        .try_fold(0, |m, w| Ok(m.max(w?)))
+        .into_iter()
+        .try_fold(0, |m, l| Ok(m.max(text_width(l, font)?)))
 }
 
 /// Horizontal gridlines at `ticks` between `x0` and `x1`, labelled on the left of `x0`.

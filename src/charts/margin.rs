@@ -153,8 +153,11 @@ pub(crate) fn render(
         } else {
             style.margin
         };
-        let end = x.ipx(row.amount.0.unsigned_abs() as f64).max(left + 3);
-        canvas.rect(left, bar_top, end - 1, bar_bottom, colour)?;
+        // A margin too small to see still shows as a sliver; a zero margin shows nothing.
+        if row.amount.0 != 0 {
+            let end = x.ipx(row.amount.0.unsigned_abs() as f64).max(left + 3);
+            canvas.rect(left, bar_top, end - 1, bar_bottom, colour)?;
+        }
     }
     Ok(Drawn {
         name: spec.name.clone(),

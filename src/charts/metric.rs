@@ -143,14 +143,11 @@ pub(crate) fn line(
         .iter()
         .map(|v| (*v, tick(def.unit, *v, step, currency, lang)))
         .collect();
-    let label_width = frame::widest(
-        &labels.iter().map(|l| l.1.clone()).collect::<Vec<_>>(),
-        label_font,
-    )?;
+    let label_width = frame::widest(labels.iter().map(|l| l.1.as_str()), label_font)?;
     let left = theme.padding + label_width + 16;
     let right = spec.width as i32 - theme.padding - 12;
     let y = Scale {
-        lo: ticks[0],
+        lo: ticks[0].min(lo * 1.05),
         hi: *ticks.last().unwrap_or(&1.0),
         from_px: bottom as f64,
         to_px: top as f64 + 30.0,
@@ -231,7 +228,15 @@ pub(crate) fn line(
         } else {
             (py - gap).max(top + 10)
         };
-        canvas.text(&label, px, baseline, value_font, theme.text, Align::Center)?;
+        canvas.text_on(
+            &label,
+            px,
+            baseline,
+            value_font,
+            theme.text,
+            Align::Center,
+            theme.background,
+        )?;
     }
 
     let every = n.div_ceil(style.max_date_labels.max(1));

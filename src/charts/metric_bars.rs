@@ -125,12 +125,12 @@ pub(crate) fn bars(
         .iter()
         .map(|b| b.value.map(show).unwrap_or_else(|| text.no_data.clone()))
         .collect();
-    let value_room = frame::widest(&value_labels, value_font)? + 16;
+    let value_room = frame::widest(value_labels.iter().map(String::as_str), value_font)? + 16;
     let names: Vec<String> = list
         .iter()
         .map(|b| fit(&b.label, name_font, style.label_width))
         .collect::<anyhow::Result<_>>()?;
-    let label_right = theme.padding + frame::widest(&names, name_font)?;
+    let label_right = theme.padding + frame::widest(names.iter().map(String::as_str), name_font)?;
     let (left, right) = (
         label_right + 20,
         spec.width as i32 - theme.padding - value_room,

@@ -87,25 +87,24 @@ pub(crate) fn render(
         });
     }
 
-    let highest = days
+    let values: Vec<i64> = days
         .iter()
         .flat_map(|d| [Some(d.revenue.0), d.target.map(|t| t.0), Some(d.avg_7d.0)])
         .flatten()
-        .max()
-        .unwrap_or(0) as f64;
-    let (ticks, step) = nice_ticks(0.0, highest * 1.08, 5);
+        .collect();
+    // Bars start at zero; a day of net refunds goes below it.
+    let highest = values.iter().copied().max().unwrap_or(0).max(0) as f64;
+    let lowest = values.iter().copied().min().unwrap_or(0).min(0) as f64;
+    let (ticks, step) = nice_ticks(lowest * 1.08, highest * 1.08, 5);
     let labels: Vec<(f64, String)> = ticks
         .iter()
         .map(|v| (*v, tick(Unit::Money, *v, step, &cockpit.currency, lang)))
         .collect();
-    let label_width = frame::widest(
-        &labels.iter().map(|l| l.1.clone()).collect::<Vec<_>>(),
-        label_font,
-    )?;
+    let label_width = frame::widest(labels.iter().map(|l| l.1.as_str()), label_font)?;
     let left = theme.padding + label_width + 16;
     let right = spec.width as i32 - theme.padding;
     let y = Scale {
-        lo: ticks[0],
+        lo: ticks[0].min(lowest * 1.08),
         hi: *ticks.last().unwrap_or(&1.0),
         from_px: bottom as f64,
         to_px: top as f64 + 30.0,
@@ -115,6 +114,7 @@ pub(crate) fn render(
     let slot = (right - left) as f64 / days.len() as f64;
     let centre = |i: usize| left as f64 + (i as f64 + 0.5) * slot;
     let half_bar = slot * style.bar_width / 2.0;
+    let zero = y.ipx(0.0);
     let mut highlighted = None;
     for (i, day) in days.iter().enumerate() {
         let is_today = day.date == cockpit.date;
@@ -127,10 +127,14 @@ pub(crate) fn render(
             (centre(i) - half_bar).round() as i32,
             (centre(i) + half_bar).round() as i32 - 1,
         );
-        let y_top = y.ipx(day.revenue.0 as f64);
-        canvas.rect(x0, y_top.min(bottom - 1), x1, bottom - 2, colour)?;
+        let y_value = y.ipx(day.revenue.0 as f64);
+        if y_value < zero {
+            canvas.rect(x0, y_value, x1, zero - 2, colour)?;
+        } else {
+            canvas.rect(x0, zero + 1, x1, y_value, colour)?;
+        }
         if is_today {
-            highlighted = Some((i, y_top, day.revenue));
+            highlighted = Some((i, y_value.min(zero), day.revenue));
         }
     }
 
@@ -172,13 +176,14 @@ pub(crate) fn render(
         let label = money(amount);
         let width = super::canvas::text_width(&label, font)?;
         let x = (centre(i).round() as i32).min(right - width / 2);
-        canvas.text(
+        canvas.text_on(
             &label,
             x,
             y_top - 14,
             font,
             style.bar_highlight,
             Align::Center,
+            theme.background,
         )?;
     }
 

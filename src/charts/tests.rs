@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 
 use super::*;
 use crate::cockpit::sample::sample_cockpit;
+use crate::cockpit::Cockpit;
 use crate::domain::Period;
 use crate::metrics::{MetricRow, Unit};
 
@@ -220,6 +221,63 @@ fn a_cockpit_without_channels_still_gives_three_charts() {
     assert_eq!(charts[2].alt_text, "No ad spend in the period");
 }
 
+/// The sample cockpit with what real shops produce: a day of net refunds, no target for
+/// the first days then a raised one, a loss-making channel with a long name, a channel
+/// without revenue, and a paid channel without 7-day spend.
+fn rough_cockpit() -> Cockpit {
+    use crate::cockpit::{ChannelMargin, ChannelMarketing};
+    use crate::domain::Cents;
+    let mut cockpit = sample_cockpit();
+    for (i, d) in cockpit.revenue.daily.iter_mut().enumerate() {
+        d.target = match i {
+            0..=9 => None,
+            10..=19 => Some(Cents(1_050_000)),
+            _ => Some(Cents(1_200_000)),
+        };
+    }
+    cockpit.revenue.daily[12].revenue = Cents(-150_000);
+    cockpit.gross_margin.by_channel.push(ChannelMargin {
+        channel: "marketplace amazon europe (compte principal)".into(),
+        revenue: Cents(800_000),
+        amount: Cents(-120_000),
+        pct: Some(-15.0),
+    });
+    cockpit.gross_margin.by_channel.push(ChannelMargin {
+        channel: "direct".into(),
+        revenue: Cents(0),
+        amount: Cents(0),
+        pct: None,
+    });
+    let mut tiktok: ChannelMarketing = cockpit.marketing.by_channel[0].clone();
+    tiktok.channel = "tiktok".into();
+    (tiktok.roas, tiktok.roas_change_pct, tiktok.roas_60d) = (None, None, None);
+    tiktok.roas_previous_28d = Some(0.8);
+    cockpit.marketing.by_channel.push(tiktok);
+    cockpit
+}
+
+#[test]
+fn losses_refunds_and_missing_figures_are_drawn_not_hidden() {
+    let charts = cockpit_charts(&rough_cockpit(), Lang::Fr).unwrap();
+    let margin = &charts[1].alt_text;
+    assert!(
+        margin.contains("-1\u{202f}200\u{a0}€ (-15,0\u{a0}%"),
+        "{margin}"
+    );
+    assert!(
+        margin.contains("Direct 0\u{a0}€ (– de 0\u{a0}€)"),
+        "{margin}"
+    );
+    let roas = &charts[2].alt_text;
+    assert!(
+        roas.contains("tiktok – (28 jours d'avant 0,8×, à 60 jours –)"),
+        "{roas}"
+    );
+    // One more row each than the sample: the images grew instead of squeezing the rows.
+    let sample = cockpit_charts(&sample_cockpit(), Lang::Fr).unwrap();
+    assert!(charts[1].height > sample[1].height && charts[2].height > sample[2].height);
+}
+
 #[test]
 fn metric_chart_is_none_when_the_metric_has_no_chart_or_nothing_to_draw() {
     let result = daily_result(&[Some(100.0), Some(200.0)]);
@@ -342,6 +400,10 @@ fn look() {
         .unwrap_or_else(|_| std::env::temp_dir().join("charts"));
     for lang in [Lang::Fr, Lang::En] {
         let mut charts = cockpit_charts(&sample_cockpit(), lang).unwrap();
+        for mut chart in cockpit_charts(&rough_cockpit(), lang).unwrap() {
+            chart.name = format!("rough_{}", chart.name);
+            charts.push(chart);
+        }
         let line = daily_result(
             &(0..30)
                 .map(|i| {
