@@ -65,6 +65,7 @@ impl Font {
 pub(crate) struct Canvas {
     pub width: u32,
     pub height: u32,
+    background: Rgb,
     rgb: Vec<u8>,
 }
 
@@ -73,7 +74,12 @@ impl Canvas {
         fonts::ensure_registered()?;
         let rgb =
             [background.0, background.1, background.2].repeat(width as usize * height as usize);
-        Ok(Canvas { width, height, rgb })
+        Ok(Canvas {
+            width,
+            height,
+            background,
+            rgb,
+        })
     }
 
     pub fn rgb(&self) -> &[u8] {
@@ -167,8 +173,8 @@ impl Canvas {
         Ok(layout.width)
     }
 
-    /// Like [`Canvas::text`], on a box of `background` so a line or gridline under a value
-    /// label does not cross its digits.
+    /// Like [`Canvas::text`], on a box of the background colour, so a line or gridline
+    /// under a value label does not cross its digits.
     pub fn text_on(
         &mut self,
         text: &str,
@@ -177,7 +183,6 @@ impl Canvas {
         font: Font,
         colour: Rgb,
         align: Align,
-        background: Rgb,
     ) -> anyhow::Result<i32> {
         let width = text_width(text, font)?;
         let left = match align {
@@ -194,7 +199,7 @@ impl Canvas {
             baseline - above,
             left + width + 6,
             baseline + below,
-            background,
+            self.background,
         )?;
         self.text(text, x, baseline, font, colour, align)
     }

@@ -228,15 +228,7 @@ pub(crate) fn line(
         } else {
             (py - gap).max(top + 10)
         };
-        canvas.text_on(
-            &label,
-            px,
-            baseline,
-            value_font,
-            theme.text,
-            Align::Center,
-            theme.background,
-        )?;
+        canvas.text_on(&label, px, baseline, value_font, theme.text, Align::Center)?;
     }
 
     let every = n.div_ceil(style.max_date_labels.max(1));

@@ -183,7 +183,6 @@ pub(crate) fn render(
             font,
             style.bar_highlight,
             Align::Center,
-            theme.background,
         )?;
     }
 
