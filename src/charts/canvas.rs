@@ -4,9 +4,9 @@
 //! well, but its lines and circles are aliased, which makes a 5-pixel trend line look
 //! jagged on a retina phone. So the few curved things a chart has (lines, dots) are painted
 //! here with a distance-to-segment coverage, straight into the same buffer, between plotters
-//! passes. Text is placed by its baseline: plotters' ab_glyph backend anchors glyphs half a
-//! font size above the baseline, and "vertically centred" text therefore sits too high;
-//! working from the baseline keeps labels where the eye expects them.
+//! passes. Text is placed by its baseline (plotters' ab_glyph backend puts the baseline half
+//! a font size under the anchor, so its "vertically centred" text sits too high) and glyph
+//! by glyph, from [`fonts::layout`].
 
 use anyhow::anyhow;
 use plotters::coord::Shift;

@@ -5,7 +5,7 @@
 //! a subtitle with the key numbers (readable even if the plot is not), the legend on its
 //! own row rather than over the data, and muted gridlines so the bars carry the contrast.
 
-use super::canvas::{text_width, Align, Canvas, Font};
+use super::canvas::{fit, text_width, Align, Canvas, Font};
 use super::spec::{Rgb, Theme};
 
 /// A rendered chart before encoding.
@@ -61,19 +61,26 @@ pub(crate) fn header(
     subtitle: &str,
 ) -> anyhow::Result<()> {
     let x = theme.padding;
+    let room = canvas.width as i32 - 2 * theme.padding;
+    let (title_font, subtitle_font) = (
+        Font::bold(theme.title_size),
+        Font::regular(theme.subtitle_size),
+    );
+    let title = fit(title, title_font, room)?;
+    let subtitle = fit(subtitle, subtitle_font, room)?;
     canvas.text(
-        title,
+        &title,
         x,
         title_baseline(theme),
-        Font::bold(theme.title_size),
+        title_font,
         theme.text,
         Align::Left,
     )?;
     canvas.text(
-        subtitle,
+        &subtitle,
         x,
         subtitle_baseline(theme),
-        Font::regular(theme.subtitle_size),
+        subtitle_font,
         theme.muted_text,
         Align::Left,
     )?;

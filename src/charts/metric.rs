@@ -81,9 +81,11 @@ pub(crate) fn line(
     let mut by_day: BTreeMap<NaiveDate, Option<f64>> =
         result.period.iter_days().map(|d| (d, absent)).collect();
     for row in &result.rows {
-        if let Some(day) = row.key.as_deref().and_then(parse_day) {
-            by_day.insert(day, row.value.filter(|v| v.is_finite()));
-        }
+        let key = row.key.as_deref().unwrap_or_default();
+        let Some(day) = parse_day(key) else {
+            anyhow::bail!("day key {key:?} is not a date YYYY-MM-DD");
+        };
+        by_day.insert(day, row.value.filter(|v| v.is_finite()));
     }
     let days: Vec<(NaiveDate, Option<f64>)> = by_day.into_iter().collect();
     let known: Vec<(usize, f64)> = days

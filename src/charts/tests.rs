@@ -345,6 +345,17 @@ fn a_missing_day_is_a_gap_not_a_zero() {
 }
 
 #[test]
+fn a_day_breakdown_with_keys_that_are_not_dates_is_an_error_not_a_flat_line() {
+    let mut result = daily_result(&[Some(1.0), Some(2.0)]);
+    result.rows[1].key = Some("yesterday".into());
+    let err = metric_chart(&money_metric("line", "zero"), &result, "EUR", Lang::En).unwrap_err();
+    assert!(
+        format!("{err:#}").contains("\"yesterday\" is not a date"),
+        "{err:#}"
+    );
+}
+
+#[test]
 fn bars_keep_the_top_fifteen_and_sum_the_rest_into_others() {
     let def = money_metric("bar", "zero");
     let rows: Vec<MetricRow> = (0..20)
