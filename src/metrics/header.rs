@@ -256,12 +256,14 @@ impl MetricDef {
                     "date" => ParamType::Date,
                     "text" => ParamType::Text,
                     "int" => ParamType::Int,
-                    other => return Err(err(
-                        *line,
-                        format!(
+                    other => {
+                        return Err(err(
+                            *line,
+                            format!(
                             "parameter {pname}: unknown type {other:?}: expected date, text or int"
                         ),
-                    )),
+                        ))
+                    }
                 };
                 if params.iter().any(|(n, _)| n == pname) {
                     return Err(err(

@@ -100,11 +100,9 @@ impl Registry {
     /// The metric called `text` by its name or one of its synonyms (case-insensitive).
     pub fn resolve(&self, text: &str) -> Option<&MetricDef> {
         let wanted = text.trim().to_lowercase();
-        self.metrics.get(&wanted).or_else(|| {
-            self.metrics
-                .values()
-                .find(|m| m.synonyms.iter().any(|s| *s == wanted))
-        })
+        self.metrics
+            .get(&wanted)
+            .or_else(|| self.metrics.values().find(|m| m.synonyms.contains(&wanted)))
     }
 
     /// Up to `n` metric names closest to `text` (by name or synonym), best first.

@@ -72,6 +72,9 @@ impl MetricResult {
     }
 }
 
+/// A decoded result row: key, fact count, SUM(num), SUM(den).
+type RawRow = (Option<String>, i64, Option<i64>, Option<i64>);
+
 /// A value for an extra parameter, parsed from text by its declared type.
 #[derive(Debug, Clone)]
 enum Bound {
@@ -132,7 +135,7 @@ impl MetricDef {
             file: self.file.clone(),
             source,
         };
-        let raw: Vec<(Option<String>, i64, Option<i64>, Option<i64>)> = crate::with_pool!(store, pool => {
+        let raw: Vec<RawRow> = crate::with_pool!(store, pool => {
             let mut q = sqlx::query(&sql);
             for b in &binds {
                 q = match b {
