@@ -117,15 +117,7 @@ pub(crate) fn signed_pct(pct: f64, lang: Lang) -> String {
 
 /// What people call a channel stored as `key`; a key the bot does not know is shown as is.
 pub(crate) fn channel(key: &str, lang: Lang) -> String {
-    let known = Channel::from_key(key);
-    if known.key() != key.trim().to_ascii_lowercase() && known == Channel::Other {
-        return key.to_string();
-    }
-    match (known, lang) {
-        (Channel::Organic, Lang::Fr) => "Organique".into(),
-        (Channel::Other, Lang::Fr) => "Autre".into(),
-        (c, _) => c.label().into(),
-    }
+    Channel::display(key, lang)
 }
 
 /// A breakdown key as a row label: channels by their name, the rest as stored.

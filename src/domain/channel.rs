@@ -50,6 +50,26 @@ impl Channel {
         }
     }
 
+    /// What people call this channel in `lang`.
+    pub fn label_in(self, lang: super::Lang) -> &'static str {
+        match (self, lang) {
+            (Channel::Organic, super::Lang::Fr) => "Organique",
+            (Channel::Other, super::Lang::Fr) => "Autre",
+            (Channel::Direct, super::Lang::Fr) => "Direct",
+            (c, _) => c.label(),
+        }
+    }
+
+    /// The display name of a stored channel key; a key the bot does not know is shown as is
+    /// rather than as "Other".
+    pub fn display(key: &str, lang: super::Lang) -> String {
+        let known = Channel::from_key(key);
+        if known == Channel::Other && key.trim().to_ascii_lowercase() != "other" {
+            return key.to_string();
+        }
+        known.label_in(lang).to_string()
+    }
+
     /// Parses a stored key or a common way to name the channel; unknown text is `Other`.
     pub fn from_key(key: &str) -> Channel {
         match key.trim().to_ascii_lowercase().as_str() {
