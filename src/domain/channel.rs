@@ -64,7 +64,7 @@ impl Channel {
     /// rather than as "Other".
     pub fn display(key: &str, lang: super::Lang) -> String {
         let known = Channel::from_key(key);
-        if known == Channel::Other && key.trim().to_ascii_lowercase() != "other" {
+        if known == Channel::Other && !key.trim().eq_ignore_ascii_case("other") {
             return key.to_string();
         }
         known.label_in(lang).to_string()
