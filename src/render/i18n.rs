@@ -52,6 +52,7 @@ pub(crate) const CASH: Tr = tr("Trésorerie", "Cash");
 pub(crate) const NO_CASH: Tr = tr("aucun solde enregistré", "no balance recorded");
 pub(crate) const THRESHOLD: Tr = tr("seuil", "threshold");
 pub(crate) const BELOW_THRESHOLD: Tr = tr("sous le seuil de", "below the threshold of");
+pub(crate) const BELOW_CRITICAL: Tr = tr("sous le seuil critique", "below the critical threshold");
 pub(crate) const AS_OF: Tr = tr("au", "as of");
 
 // Sales.

@@ -1,15 +1,24 @@
-//! Everything a person reads, as Slack Block Kit within Slack's limits, in French or English.
+//! Everything a person reads: the cockpit as Slack Block Kit and as a terminal summary, in
+//! French or English.
 //!
 //! - `blocks`: typed Block Kit blocks, a [`Draft`] (what renderers build) and a [`Message`]
 //!   (what may be posted).
 //! - `limits`: Slack's limits, enforced in one place, [`Draft::finalize`], the only way from
 //!   a draft to messages; `check` ([`check_limits`]) re-checks a finished message.
+//! - `view` and `families`: the cockpit's figures formatted once (numbers, ▲/▼, "—"), with
+//!   `figures` for the shared rules, so that `slack` ([`cockpit_message`]) and `text`
+//!   ([`cockpit_text`]) only lay them out and cannot disagree.
 //! - `i18n`: every user-facing word as a French/English pair, and the dates.
 
 mod blocks;
 mod check;
+mod families;
+mod figures;
 mod i18n;
 mod limits;
+mod slack;
+mod text;
+mod view;
 
 pub use blocks::{
     escape_mrkdwn, Block, Button, ButtonStyle, ContextElement, ContextImage, Draft, ImageSource,
@@ -18,16 +27,10 @@ pub use blocks::{
 pub use check::check_limits;
 pub use i18n::{format_date, format_day_month, format_day_month_year, format_period};
 pub use limits::*;
+pub use slack::{cockpit_draft, cockpit_message};
+pub use text::cockpit_text;
 
 #[cfg(test)]
+mod cockpit_tests;
+#[cfg(test)]
 mod limits_tests;
-
-/// Placeholder until the cockpit renderers land (next commit).
-pub fn cockpit_message(_c: &crate::cockpit::Cockpit, _l: crate::domain::Lang) -> Vec<Message> {
-    vec![]
-}
-
-/// Placeholder until the cockpit renderers land (next commit).
-pub fn cockpit_text(c: &crate::cockpit::Cockpit, _l: crate::domain::Lang) -> String {
-    format!("{}\n", serde_json::to_string_pretty(c).unwrap_or_default())
-}
