@@ -120,7 +120,7 @@ fn french_figures_read_as_a_french_ceo_expects() {
         line_starting(&l, "ROAS 7\u{a0}j *1,6*"),
         "ROAS 7\u{a0}j *1,6* ▼ 9,1\u{a0}% · 60\u{a0}j 2,2"
     );
-    assert_eq!(line_starting(&l, "*Organic*"), "*Organic*");
+    assert_eq!(line_starting(&l, "*Organique*"), "*Organique*");
     assert!(l
         .iter()
         .any(|x| x == "pas de dépenses · 600 nouveaux clients"));
@@ -318,8 +318,8 @@ fn the_terminal_summary_shows_the_same_figures() {
         ]
     );
     assert_eq!(
-        row("Organic"),
-        "Organic 0\u{a0}€ pas de dépenses · 600 nouveaux clients"
+        row("Organique"),
+        "Organique 0\u{a0}€ pas de dépenses · 600 nouveaux clients"
     );
     assert_eq!(
         row("Satisfaction"),
@@ -341,4 +341,17 @@ fn the_terminal_summary_shows_the_same_figures() {
         })
         .collect();
     assert!(ends.windows(2).all(|w| w[0] == w[1]), "{ends:?}\n{text}");
+}
+
+#[test]
+fn a_missing_value_shows_no_change_and_counts_agree_in_number() {
+    let mut c = sample_cockpit();
+    let google = &mut c.marketing.by_channel[1];
+    (google.cac, google.new_customers) = (None, 0);
+    c.marketing.by_channel[3].new_customers = 1;
+    c.aov_by_channel[1].aov = None;
+    let l = lines(&one_message(&c, Lang::Fr));
+    assert!(l.iter().any(|x| x == "CAC 30\u{a0}j —"), "{l:#?}");
+    assert!(l.iter().any(|x| x == "pas de dépenses · 1 nouveau client"));
+    assert!(line_starting(&l, "Panier moyen").ends_with("Google Ads —"));
 }

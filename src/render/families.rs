@@ -4,11 +4,11 @@
 //! otherwise wonder (no target, no traffic source, no source connected).
 
 use crate::cockpit::{Cockpit, StockAlert};
-use crate::domain::{format_count, format_decimal, Cents, Lang};
+use crate::domain::{format_count, format_decimal, Cents, Channel, Lang};
 
 use super::figures::{self, change_pct, change_pts, money, money_cents, pct, ratio, DASH};
 use super::i18n::{self, format_day_month, format_period};
-use super::view::{channel_name, figure, missing, ChannelLine, Family, Row};
+use super::view::{figure, missing, ChannelLine, Family, Row};
 
 /// Stock alerts shown by name; the rest are counted.
 const TOP_STOCK_ALERTS: usize = 5;
@@ -53,7 +53,7 @@ pub(super) fn financial(c: &Cockpit, lang: Lang) -> Family {
     let by_channel = m
         .by_channel
         .iter()
-        .map(|ch| (channel_name(&ch.channel), pct(ch.pct, lang)))
+        .map(|ch| (Channel::display(&ch.channel, lang), pct(ch.pct, lang)))
         .collect();
     let cash = &c.cash;
     let (cash_value, cash_detail) = match cash.balance {
@@ -142,12 +142,15 @@ pub(super) fn commercial(c: &Cockpit, lang: Lang) -> Family {
     ];
     if !c.aov_by_channel.is_empty() {
         let items = c.aov_by_channel.iter().map(|a| {
-            let value = format!(
-                "{} {}",
-                money_cents(a.aov, cur, lang),
-                change_pct(a.change_pct, lang)
-            );
-            (channel_name(&a.channel), value)
+            let value = match a.aov {
+                Some(_) => format!(
+                    "{} {}",
+                    money_cents(a.aov, cur, lang),
+                    change_pct(a.change_pct, lang)
+                ),
+                None => DASH.to_string(),
+            };
+            (Channel::display(&a.channel, lang), value)
         });
         rows.push(Row::List {
             label: i18n::AOV_30D.get(lang).into(),
@@ -176,7 +179,7 @@ pub(super) fn commercial(c: &Cockpit, lang: Lang) -> Family {
                 let items = conv
                     .by_channel
                     .iter()
-                    .map(|ch| (channel_name(&ch.channel), pct(ch.pct, lang)));
+                    .map(|ch| (Channel::display(&ch.channel, lang), pct(ch.pct, lang)));
                 rows.push(Row::List {
                     label: i18n::CONVERSION_BY_SOURCE.get(lang).into(),
                     items: items.collect(),
@@ -217,21 +220,22 @@ pub(super) fn marketing(c: &Cockpit, lang: Lang) -> Family {
         .by_channel
         .iter()
         .map(|ch| ChannelLine {
-            name: channel_name(&ch.channel),
+            name: Channel::display(&ch.channel, lang),
             spend: money(ch.spend, cur, lang),
             share: figures::pct_with(ch.budget_share_pct, 0, lang),
             roas: ratio(ch.roas, lang),
-            roas_change: change_pct(ch.roas_change_pct, lang),
+            // No change is shown for a value that is not there.
+            roas_change: ch
+                .roas
+                .map_or(String::new(), |_| change_pct(ch.roas_change_pct, lang)),
             roas_60d: ratio(ch.roas_60d, lang),
             cac: money_cents(ch.cac, cur, lang),
-            cac_change: change_pct(ch.cac_change_pct, lang),
+            cac_change: ch
+                .cac
+                .map_or(String::new(), |_| change_pct(ch.cac_change_pct, lang)),
             no_spend: (ch.spend.0 == 0).then(|| {
-                let new = format_count(ch.new_customers, lang);
-                format!(
-                    "{} · {new} {}",
-                    i18n::NO_SPEND.get(lang),
-                    i18n::NEW_CUSTOMERS.get(lang)
-                )
+                let new = i18n::new_customers(ch.new_customers, lang);
+                format!("{} · {new}", i18n::NO_SPEND.get(lang))
             }),
         })
         .collect();

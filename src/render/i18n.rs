@@ -75,7 +75,6 @@ pub(crate) const ROAS_60D: Tr = tr("ROAS 60\u{a0}j", "ROAS 60 d");
 pub(crate) const CAC_30D: Tr = tr("CAC 30\u{a0}j", "CAC 30 d");
 pub(crate) const CHANGE: Tr = tr("évol.", "change");
 pub(crate) const NO_SPEND: Tr = tr("pas de dépenses", "no spend");
-pub(crate) const NEW_CUSTOMERS: Tr = tr("nouveaux clients", "new customers");
 pub(crate) const ROAS_CHANGE_NOTE: Tr =
     tr("évol. ROAS vs 28\u{a0}j préc.", "ROAS change vs prev. 28 d");
 pub(crate) const CAC_CHANGE_NOTE: Tr =
@@ -128,6 +127,17 @@ pub(crate) fn no_sku_under_cover(days: i64, lang: Lang) -> String {
     match lang {
         Lang::Fr => format!("aucun SKU sous {days}\u{a0}j de couverture"),
         Lang::En => format!("no SKU under {days} days of cover"),
+    }
+}
+
+/// "600 nouveaux clients" / "1 new customer" (French singular for 0 and 1).
+pub(crate) fn new_customers(n: i64, lang: Lang) -> String {
+    let count = crate::domain::format_count(n, lang);
+    match lang {
+        Lang::Fr if n <= 1 => format!("{count} nouveau client"),
+        Lang::Fr => format!("{count} nouveaux clients"),
+        Lang::En if n == 1 => format!("{count} new customer"),
+        Lang::En => format!("{count} new customers"),
     }
 }
 

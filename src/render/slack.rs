@@ -110,16 +110,26 @@ fn channel_field(ch: &ChannelLine, lang: Lang) -> String {
         return format!("{name}\n{}", esc(no_spend));
     }
     let days = i18n::DAYS_UNIT.get(lang);
-    format!(
-        "{name} · {} ({})\n{} *{}* {} · 60\u{a0}{days} {}\n{} {} {}",
-        esc(&ch.spend),
-        esc(&ch.share),
-        i18n::ROAS_7D.get(lang),
-        esc(&ch.roas),
-        esc(&ch.roas_change),
-        esc(&ch.roas_60d),
-        i18n::CAC_30D.get(lang),
-        esc(&ch.cac),
-        esc(&ch.cac_change),
-    )
+    // A missing value has no change: no slot, no space before it.
+    let change = |change: &str| match change {
+        "" => String::new(),
+        c => format!(" {}", esc(c)),
+    };
+    let lines = [
+        format!("{name} · {} ({})", esc(&ch.spend), esc(&ch.share)),
+        format!(
+            "{} *{}*{} · 60\u{a0}{days} {}",
+            i18n::ROAS_7D.get(lang),
+            esc(&ch.roas),
+            change(&ch.roas_change),
+            esc(&ch.roas_60d)
+        ),
+        format!(
+            "{} {}{}",
+            i18n::CAC_30D.get(lang),
+            esc(&ch.cac),
+            change(&ch.cac_change)
+        ),
+    ];
+    lines.join("\n")
 }

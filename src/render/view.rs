@@ -6,7 +6,7 @@
 //! Strings here are plain text; the Slack renderer escapes and decorates them.
 
 use crate::cockpit::Cockpit;
-use crate::domain::{format_count, Channel, Lang};
+use crate::domain::{format_count, Lang};
 
 use super::families::{commercial, financial, growth, marketing, operations};
 use super::figures::{change_pct, money};
@@ -77,14 +77,6 @@ pub(super) fn figure(label: &str, value: String, detail: String) -> Row {
 /// "label (reason)" for a missing value: "— (pas de source de trafic)".
 pub(super) fn missing(reason: i18n::Tr, lang: Lang) -> String {
     format!("({})", reason.get(lang))
-}
-
-pub(super) fn channel_name(key: &str) -> String {
-    match Channel::from_key(key) {
-        // An unknown key would read "Other": keep what the data calls it.
-        Channel::Other if !key.eq_ignore_ascii_case("other") => key.to_string(),
-        channel => channel.label().to_string(),
-    }
 }
 
 pub(crate) fn cockpit_view(c: &Cockpit, lang: Lang) -> CockpitView {
