@@ -99,9 +99,21 @@ async fn hand_built_store(dir: &std::path::Path) -> String {
 async fn query_prints_the_same_figures_as_table_json_and_csv() {
     let dir = tempfile::tempdir().unwrap();
     let url = hand_built_store(dir.path()).await;
-    let base = ["query", "chiffre d'affaires", "--by", "day", "--from", "2026-11-19", "--to", "2026-11-21"];
+    let base = [
+        "query",
+        "chiffre d'affaires",
+        "--by",
+        "day",
+        "--from",
+        "2026-11-19",
+        "--to",
+        "2026-11-21",
+    ];
 
-    let (code, out, err) = run(insight_desk(dir.path()).env("DATABASE_URL", &url).args(base).args(["--format", "json"]));
+    let (code, out, err) = run(insight_desk(dir.path())
+        .env("DATABASE_URL", &url)
+        .args(base)
+        .args(["--format", "json"]));
     assert_eq!(code, 0, "{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["metric"], "revenue");
@@ -109,45 +121,124 @@ async fn query_prints_the_same_figures_as_table_json_and_csv() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["key"].as_str().unwrap().to_string(), r["value"].as_f64().unwrap()))
+        .map(|r| {
+            (
+                r["key"].as_str().unwrap().to_string(),
+                r["value"].as_f64().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(days, vec![("2026-11-19".into(), 36.0), ("2026-11-20".into(), 72.0), ("2026-11-21".into(), 50.0)]);
+    assert_eq!(
+        days,
+        vec![
+            ("2026-11-19".into(), 36.0),
+            ("2026-11-20".into(), 72.0),
+            ("2026-11-21".into(), 50.0)
+        ]
+    );
     assert_eq!(json["total"]["value"].as_f64(), Some(158.0));
 
-    let (code, out, _) = run(insight_desk(dir.path()).env("DATABASE_URL", &url).args(base).args(["--format", "csv"]));
+    let (code, out, _) = run(insight_desk(dir.path())
+        .env("DATABASE_URL", &url)
+        .args(base)
+        .args(["--format", "csv"]));
     assert_eq!(code, 0);
     assert_eq!(out, "day,value,num,den\n2026-11-19,36.0,3600,\n2026-11-20,72.0,7200,\n2026-11-21,50.0,5000,\ntotal,158.0,15800,\n");
 
-    let (code, out, _) = run(insight_desk(dir.path()).env("DATABASE_URL", &url).args(base).args(["--lang", "fr"]));
+    let (code, out, _) = run(insight_desk(dir.path())
+        .env("DATABASE_URL", &url)
+        .args(base)
+        .args(["--lang", "fr"]));
     assert_eq!(code, 0);
-    assert!(out.contains("72,00\u{a0}€") && out.contains("158,00\u{a0}€"), "{out}");
+    assert!(
+        out.contains("72,00\u{a0}€") && out.contains("158,00\u{a0}€"),
+        "{out}"
+    );
 }
 
 #[tokio::test]
 async fn report_cockpit_json_carries_the_contract_fields() {
     let dir = tempfile::tempdir().unwrap();
     let url = hand_built_store(dir.path()).await;
-    let (code, out, err) = run(insight_desk(dir.path())
-        .env("DATABASE_URL", &url)
-        .args(["report", "cockpit", "--date", "2026-11-20", "--format", "json", "--out", "report"]));
+    let (code, out, err) = run(insight_desk(dir.path()).env("DATABASE_URL", &url).args([
+        "report",
+        "cockpit",
+        "--date",
+        "2026-11-20",
+        "--format",
+        "json",
+        "--out",
+        "report",
+    ]));
     assert_eq!(code, 0, "{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
-    for field in ["date", "timezone", "currency", "revenue", "gross_margin", "orders", "aov_by_channel", "conversion_rate", "marketing", "stock_alerts", "growth", "data_as_of"] {
+    for field in [
+        "date",
+        "timezone",
+        "currency",
+        "revenue",
+        "gross_margin",
+        "orders",
+        "aov_by_channel",
+        "conversion_rate",
+        "marketing",
+        "stock_alerts",
+        "growth",
+        "data_as_of",
+    ] {
         assert!(json.get(field).is_some(), "missing {field}");
     }
-    for field in ["actual", "target", "vs_target_pct", "trend_7d_pct", "trend_30d_pct"] {
-        assert!(json["revenue"].get(field).is_some(), "missing revenue.{field}");
+    for field in [
+        "actual",
+        "target",
+        "vs_target_pct",
+        "trend_7d_pct",
+        "trend_30d_pct",
+    ] {
+        assert!(
+            json["revenue"].get(field).is_some(),
+            "missing revenue.{field}"
+        );
     }
-    for field in ["channel", "spend", "revenue", "roas", "roas_60d", "cac", "new_customers", "budget_share_pct"] {
-        assert!(json["marketing"]["by_channel"][0].get(field).is_some(), "missing marketing.by_channel[].{field}");
+    for field in [
+        "channel",
+        "spend",
+        "revenue",
+        "roas",
+        "roas_60d",
+        "cac",
+        "new_customers",
+        "budget_share_pct",
+    ] {
+        assert!(
+            json["marketing"]["by_channel"][0].get(field).is_some(),
+            "missing marketing.by_channel[].{field}"
+        );
     }
     assert_eq!(json["revenue"]["actual"].as_f64(), Some(72.0));
     assert_eq!(json["orders"]["new_customers"], 1);
-    assert_eq!(json["growth"]["repurchase_rate_90d"], serde_json::Value::Null, "no cohort 90 days back: no data");
-    for file in ["cockpit.json", "cockpit.blocks.json", "revenue_vs_target.png", "margin_by_channel.png", "roas_by_channel.png"] {
+    assert_eq!(
+        json["growth"]["repurchase_rate_90d"],
+        serde_json::Value::Null,
+        "no cohort 90 days back: no data"
+    );
+    for file in [
+        "cockpit.json",
+        "cockpit.blocks.json",
+        "revenue_vs_target.png",
+        "margin_by_channel.png",
+        "roas_by_channel.png",
+    ] {
         let path = dir.path().join("report").join(file);
-        assert!(std::fs::metadata(&path).is_ok_and(|m| m.len() > 0), "{} not written", path.display());
+        assert!(
+            std::fs::metadata(&path).is_ok_and(|m| m.len() > 0),
+            "{} not written",
+            path.display()
+        );
     }
-    let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("report/cockpit.json")).unwrap()).unwrap();
+    let written: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("report/cockpit.json")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(written, json, "the file and stdout carry the same cockpit");
 }

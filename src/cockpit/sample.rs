@@ -13,7 +13,11 @@ pub fn sample_cockpit() -> Cockpit {
         .map(|i| {
             let d = date - Days::new(29 - i);
             // The last day is the cockpit's date: its bar is `revenue.actual`.
-            let revenue = if i == 29 { 912_345 } else { 900_000 + ((i * 7919) % 400_000) as i64 };
+            let revenue = if i == 29 {
+                912_345
+            } else {
+                900_000 + ((i * 7919) % 400_000) as i64
+            };
             DailyRevenue {
                 date: d,
                 revenue: Cents(revenue),
