@@ -51,9 +51,16 @@ impl Runner<'_> {
             figure: metric.to_string(),
             message: format!("metric {metric} is not in the catalogue"),
         })?;
-        def.run(self.store, period, by, &BTreeMap::new())
-            .await
-            .map_err(|e| {
+        let started = std::time::Instant::now();
+        let result = def.run(self.store, period, by, &BTreeMap::new()).await;
+        tracing::debug!(
+            metric,
+            %period,
+            by = ?by,
+            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "cockpit metric"
+        );
+        result.map_err(|e| {
                 tracing::error!(metric, error = %e, "cockpit figure failed");
                 Failure {
                     figure: metric.to_string(),
