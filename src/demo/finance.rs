@@ -15,7 +15,7 @@
 use chrono::Datelike;
 
 use super::calendar::Calendar;
-use super::sink::{Rows, Table, Val};
+use super::rows::{Rows, Table, Val};
 
 const CARD_FEES: f64 = 0.018;
 const FULFILMENT_PER_ORDER: i64 = 520;

@@ -17,7 +17,7 @@ use super::calendar::Calendar;
 use super::people::{
     CAC_CENTS, DIRECT, EMAIL, GOOGLE, GOOGLE_CAMPAIGNS, META, META_CAMPAIGNS, ORGANIC,
 };
-use super::sink::{Rows, Table, Val};
+use super::rows::{Rows, Table, Val};
 
 /// What the day's orders looked like per channel (counted orders only).
 #[derive(Default)]

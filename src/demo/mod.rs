@@ -6,10 +6,11 @@
 //! multiplies every volume (customers, orders, spend, traffic, cash), and scale 9 gives
 //! more than a million orders. The same seed, scale and end date give byte-identical data:
 //! all randomness comes from seeded ChaCha streams, nothing reads the clock or iterates a
-//! hash map. The pieces: `calendar` (seasonality), `catalog` (products, prices, costs),
-//! `people` (channels, loyalty, identities, journeys), `sim` (the day loop), `stock`
-//! (inventory, purchase orders), `marketing` (ad spend, traffic), `finance` (targets, cash)
-//! and `sink` (batched inserts on SQLite and Postgres).
+//! hash map. The pieces: `calendar` (seasonality), `assortment` and `catalog` (products,
+//! prices, costs), `people` (channels, loyalty, identities, journeys), `sim` (the day loop),
+//! `orders` (one order and what follows), `stock` (inventory, purchase orders), `marketing`
+//! (ad spend, traffic), `finance` (targets, cash), `rows` and `sink` (batched inserts on
+//! SQLite and Postgres).
 //!
 //! Three situations are planted relative to the end date, so the demo cockpit has
 //! something to say:
@@ -27,11 +28,14 @@
 //! Stock never goes negative: a customer who finds a SKU out of stock takes what is left,
 //! picks another product, or drops the line (lost sales; there are no backorders).
 
+mod assortment;
 mod calendar;
 mod catalog;
 mod finance;
 mod marketing;
+mod orders;
 mod people;
+mod rows;
 mod sim;
 mod sink;
 mod stock;
@@ -46,7 +50,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::store::{refresh_customer_firsts, ShopSettings, Store};
 use crate::with_pool;
-use sink::{Rows, Table, Val, Writer};
+use rows::{Rows, Table, Val};
+use sink::Writer;
 
 pub const SHOP_NAME: &str = "Maison Lumière (démo)";
 

@@ -16,7 +16,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::calendar::Calendar;
 use super::catalog::Catalog;
-use super::sink::{Rows, Table, Val};
+use super::rows::{Rows, Table, Val};
 
 pub struct PurchaseOrder {
     pub sku: usize,
