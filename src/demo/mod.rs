@@ -55,6 +55,7 @@ use sink::Writer;
 
 pub const SHOP_NAME: &str = "Maison Lumière (démo)";
 
+#[derive(Debug, Clone)]
 pub struct DemoOptions {
     pub seed: u64,
     /// Multiplies volumes; 1.0 ≈ 300 k€ net a month, 9.0 ≥ 1 M orders over two years.
