@@ -61,12 +61,12 @@ impl Runner<'_> {
             "cockpit metric"
         );
         result.map_err(|e| {
-                tracing::error!(metric, error = %e, "cockpit figure failed");
-                Failure {
-                    figure: metric.to_string(),
-                    message: e.to_string(),
-                }
-            })
+            tracing::error!(metric, error = %e, "cockpit figure failed");
+            Failure {
+                figure: metric.to_string(),
+                message: e.to_string(),
+            }
+        })
     }
 }
 
