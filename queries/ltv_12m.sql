@@ -10,7 +10,13 @@
 -- chart: bar
 SELECT c.first_order_date AS day, c.acquisition_channel AS channel, s.revenue_cents AS num, 0 AS den
 FROM customers c
-JOIN sales_facts s ON s.customer_id = c.id
+JOIN sale_line_facts s ON s.customer_id = c.id
+WHERE c.first_order_date BETWEEN :from AND :to
+  AND s.order_day_no <= c.first_order_day_no + 365
+UNION ALL
+SELECT c.first_order_date AS day, c.acquisition_channel AS channel, s.revenue_cents AS num, 0 AS den
+FROM customers c
+JOIN refund_facts s ON s.customer_id = c.id
 WHERE c.first_order_date BETWEEN :from AND :to
   AND s.order_day_no <= c.first_order_day_no + 365
 UNION ALL
