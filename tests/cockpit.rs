@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use insight_desk::cockpit::{compute_cockpit, CockpitOptions};
 use insight_desk::domain::{local_day, Cents, Period};
 use insight_desk::metrics::{Dimension, Registry};
-use insight_desk::store::{refresh_customer_firsts, Store};
+use insight_desk::store::{refresh_after_load, Store};
 use insight_desk::with_pool;
 
 use crate::db_story;
@@ -202,7 +202,7 @@ pub async fn load_hand_built_shop(store: &Store) {
                  ('2026-11-20', 'klaviyo', 'email', 'email', 20), ('2026-11-20', 'google', 'organic', 'organic', 30)").await;
     exec(store, "INSERT INTO inventory_levels (sku, date, on_hand) VALUES ('A', '2026-11-20', 1), ('B', '2026-11-20', 100)").await;
     exec(store, "INSERT INTO cash_balances (date, account, balance_cents, currency) VALUES ('2026-11-18', 'main', 100000, 'EUR')").await;
-    refresh_customer_firsts(store).await.unwrap();
+    refresh_after_load(store).await.unwrap();
 }
 
 fn close(a: Option<f64>, b: f64) -> bool {

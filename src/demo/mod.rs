@@ -48,7 +48,7 @@ use anyhow::{bail, Context};
 use chrono::{Days, NaiveDate};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::store::{refresh_customer_firsts, ShopSettings, Store};
+use crate::store::{refresh_after_load, ShopSettings, Store};
 use crate::with_pool;
 use rows::{Rows, Table, Val};
 use sink::Writer;
@@ -165,7 +165,7 @@ pub async fn generate(store: &Store, opts: &DemoOptions) -> anyhow::Result<DemoS
                 .with_context(|| format!("failed to reset the {table} id sequence"))?;
         }
     }
-    refresh_customer_firsts(store).await?;
+    refresh_after_load(store).await?;
 
     let count = |t: Table| outcome.rows[t as usize] as i64;
     Ok(DemoSummary {

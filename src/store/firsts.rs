@@ -2,7 +2,8 @@
 //!
 //! "New vs returning", CAC, LTV per channel and cohorts all hang on it, so it is derived here,
 //! in one statement per backend-neutral SQL, from the orders themselves, and never entered by
-//! hand. Every writer of orders (demo generator, importers, sync) calls this once at the end.
+//! hand. Every writer of orders (demo generator, importers, sync) calls [`refresh_after_load`]
+//! once at the end, which recomputes this and every other derived table.
 
 use anyhow::Context;
 
@@ -42,4 +43,11 @@ pub async fn refresh_customer_firsts(store: &Store) -> anyhow::Result<()> {
         tx.commit().await
     })
     .context("failed to recompute customers' first orders")
+}
+
+/// Recomputes everything derived from the raw tables (customers' acquisition, and any summary
+/// table the metric queries read). Every writer (demo generator, importers, sync) calls this
+/// once after its load, inside no transaction of its own.
+pub async fn refresh_after_load(store: &Store) -> anyhow::Result<()> {
+    refresh_customer_firsts(store).await
 }

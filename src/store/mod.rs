@@ -8,7 +8,7 @@
 mod firsts;
 mod settings;
 
-pub use firsts::refresh_customer_firsts;
+pub use firsts::{refresh_after_load, refresh_customer_firsts};
 pub use settings::ShopSettings;
 
 use std::str::FromStr;
