@@ -9,5 +9,6 @@ pub mod demo;
 pub mod domain;
 pub mod metrics;
 pub mod render;
+pub mod reply;
 pub mod store;
 pub mod telemetry;
