@@ -34,6 +34,8 @@ pub enum Command {
     Metrics,
     /// Apply pending database migrations.
     Migrate,
+    /// Run the Slack bot: /cockpit and /insight (Socket Mode by default, or HTTP).
+    Serve(ServeArgs),
     /// Measure demo generation, cockpit and chart speed and memory; prints a table.
     Bench(BenchArgs),
     /// (internal) One warm cockpit timing run in a fresh process, for `bench`.
@@ -110,6 +112,16 @@ pub struct QueryArgs {
     /// Also write the metric's chart as a PNG into DIR.
     #[arg(long, value_name = "DIR")]
     pub chart: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// `socket` (default: no public URL needed) or `http` (Slack POSTs to this server).
+    #[arg(long, value_enum)]
+    pub mode: Option<crate::slack::SlackMode>,
+    /// HTTP mode: the port to listen on (default: slack.port, 3000).
+    #[arg(long)]
+    pub port: Option<u16>,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,6 @@
 //! Configuration: defaults → `insight-desk.toml` (or `--config FILE`) → environment (the
 //! environment wins). Layered with figment; unknown keys are refused so that a typo does not
-//! silently fall back to a default. Secrets (the database password today, Slack tokens next)
-//! never appear in Debug output or logs.
+//! silently fall back to a default. Secrets (the database password, Slack tokens) never appear in Debug output or logs.
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +11,7 @@ use figment::Figment;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Cents, Lang};
+use crate::slack::SlackConfig;
 use crate::store::redact_url;
 
 /// The default config file, looked up in the current directory.
@@ -36,6 +36,7 @@ pub struct Config {
     /// A directory of metric files replacing the built-in catalogue.
     pub queries_dir: Option<PathBuf>,
     pub cockpit: CockpitConfig,
+    pub slack: SlackConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -60,6 +61,7 @@ impl Default for Config {
                 stock_cover_days: 14,
                 cash_critical_threshold: None,
             },
+            slack: SlackConfig::default(),
         }
     }
 }
@@ -77,6 +79,7 @@ impl std::fmt::Debug for Config {
             .field("shop_name", &self.shop_name)
             .field("queries_dir", &self.queries_dir)
             .field("cockpit", &self.cockpit)
+            .field("slack", &self.slack)
             .finish()
     }
 }
@@ -107,6 +110,20 @@ impl Config {
                 Env::raw()
                     .only(&["DATABASE_URL"])
                     .map(|_| "database_url".into()),
+            )
+            .merge(
+                Env::raw()
+                    .only(&[
+                        "SLACK_BOT_TOKEN",
+                        "SLACK_APP_TOKEN",
+                        "SLACK_SIGNING_SECRET",
+                        "SLACK_API_URL",
+                    ])
+                    .map(|key| {
+                        let field = key.as_str().to_ascii_lowercase();
+                        let field = field.trim_start_matches("slack_");
+                        format!("slack.{field}").into()
+                    }),
             );
         let config: Config = figment.extract().map_err(|e| {
             // figment names the key and the file; make it one readable line per error.
@@ -129,6 +146,7 @@ impl Config {
             "invalid configuration: cockpit.stock_cover_days = {} must be between 1 and 365",
             self.cockpit.stock_cover_days
         );
+        self.slack.validate()?;
         if let Some(url) = &self.database_url {
             anyhow::ensure!(
                 url.starts_with("sqlite:")

@@ -10,5 +10,6 @@ pub mod domain;
 pub mod metrics;
 pub mod render;
 pub mod reply;
+pub mod slack;
 pub mod store;
 pub mod telemetry;

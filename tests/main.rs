@@ -10,3 +10,7 @@ mod catalogue;
 mod cli;
 /// The cockpit on a small hand-built shop, against answers worked out by hand.
 mod cockpit;
+/// A fake Slack on loopback that records every call (used by the Slack stories).
+mod fake_slack;
+/// The Slack bot: signed HTTP commands, Socket Mode, allow-lists, retries, uploads.
+mod slack;

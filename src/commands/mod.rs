@@ -4,6 +4,7 @@ mod bench;
 mod cockpit;
 mod demo;
 mod query;
+mod serve;
 
 use anyhow::Context;
 use chrono::{Days, NaiveDate, Utc};
@@ -57,9 +58,14 @@ impl App {
         Ok(())
     }
 
+    /// Today in the shop's time zone (not over yet: figures stop at yesterday).
+    pub fn today(&self) -> NaiveDate {
+        Utc::now().with_timezone(&self.shop.timezone).date_naive()
+    }
+
     /// Yesterday in the shop's time zone: the last complete day.
     pub fn yesterday(&self) -> NaiveDate {
-        Utc::now().with_timezone(&self.shop.timezone).date_naive() - Days::new(1)
+        self.today() - Days::new(1)
     }
 }
 
@@ -96,6 +102,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 store.backend()
             );
             Ok(())
+        }
+        Command::Serve(args) => {
+            let app = App::open(config, lang, &url).await?;
+            app.hint_if_empty(&url).await?;
+            serve::run(app, args).await
         }
         Command::Bench(args) => bench::run(config, args).await,
         Command::BenchReport(args) => bench::run_report(config, args).await,

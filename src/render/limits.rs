@@ -352,3 +352,33 @@ fn value_chars(value: &Value) -> usize {
 pub fn blocks_weight(blocks: &[Block]) -> usize {
     value_chars(&to_value(&blocks))
 }
+
+impl Message {
+    /// This message with a short context line added at the end (a delivery note such as "chart
+    /// unavailable"). When the message has no room for one more block, the note goes into the
+    /// notification text instead; the limits still hold either way.
+    pub fn with_note(&self, note: &str) -> Message {
+        let note = truncate(note, MAX_CONTEXT_TEXT);
+        let mut blocks = self.blocks.clone();
+        let candidate = Block::context(vec![note.clone()]);
+        blocks.push(candidate);
+        if blocks.len() <= MAX_BLOCKS && blocks_weight(&blocks) <= MAX_BLOCKS_CHARS {
+            return Message {
+                text: self.text.clone(),
+                blocks,
+            };
+        }
+        Message {
+            text: truncate(&format!("{}\n{note}", self.text), MAX_FALLBACK_TEXT),
+            blocks: self.blocks.clone(),
+        }
+    }
+
+    /// A text-only message (no blocks), within the fallback text limit.
+    pub fn plain(text: impl Into<String>) -> Message {
+        Message {
+            text: truncate(&text.into(), MAX_FALLBACK_TEXT),
+            blocks: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! The transport-free core of the bot: a slash command as Slack sends it ([`Invocation`]),
+//! parsed once into a typed [`Command`], and [`dispatch`] that turns it into a [`Reply`].
+//! Socket Mode, HTTP and the tests all go through here, so a command behaves the same
+//! whichever way it arrived.
+
+use chrono::{Datelike, Days, NaiveDate};
+
+use crate::commands::App;
+use crate::domain::Lang;
+use crate::render::{Block, Draft};
+use crate::reply::{Reply, Visibility};
+
+/// The commands the bot knows, by name without the slash (also the `[slack.commands.*]` keys).
+pub const KNOWN_COMMANDS: [&str; 2] = ["cockpit", "insight"];
+
+/// A slash command as received: who, where, what, and where to answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invocation {
+    /// Name without the slash: `cockpit`.
+    pub command: String,
+    pub text: String,
+    pub user_id: String,
+    pub channel_id: String,
+    pub team_id: String,
+    pub response_url: Option<String>,
+    /// Unique per invocation and identical in a redelivered envelope: the dedup key.
+    pub trigger_id: String,
+}
+
+impl From<slack_morphism::events::SlackCommandEvent> for Invocation {
+    fn from(ev: slack_morphism::events::SlackCommandEvent) -> Invocation {
+        Invocation {
+            command: ev.command.0.trim_start_matches('/').to_string(),
+            text: ev.text.unwrap_or_default(),
+            user_id: ev.user_id.0,
+            channel_id: ev.channel_id.0,
+            team_id: ev.team_id.0,
+            response_url: Some(ev.response_url.0.to_string()),
+            trigger_id: ev.trigger_id.0,
+        }
+    }
+}
+
+/// Which day `/cockpit` shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CockpitDay {
+    /// The last complete day in the shop's time zone (the default).
+    Yesterday,
+    Date(NaiveDate),
+}
+
+/// A command, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Cockpit(CockpitDay),
+    /// The question as typed; `/insight` parses it against the catalogue.
+    Insight(String),
+}
+
+/// Why a command could not be parsed: shown to the asker with the usage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Usage {
+    pub command: String,
+    pub problem: String,
+}
+
+impl Command {
+    /// Parses `inv`. `today` is the shop's current local date (for "hier", day-month dates).
+    pub fn parse(inv: &Invocation, today: NaiveDate) -> Result<Command, Usage> {
+        match inv.command.as_str() {
+            "cockpit" => parse_cockpit_day(&inv.text, today)
+                .map(Command::Cockpit)
+                .map_err(|problem| Usage {
+                    command: inv.command.clone(),
+                    problem,
+                }),
+            "insight" => Ok(Command::Insight(inv.text.clone())),
+            other => Err(Usage {
+                command: other.to_string(),
+                problem: format!("/{other} is not a command of this bot"),
+            }),
+        }
+    }
+}
+
+/// `""`, `hier`, `yesterday`, `avant-hier`, `2026-11-20`, `20/11/2026`, `20/11`.
+fn parse_cockpit_day(text: &str, today: NaiveDate) -> Result<CockpitDay, String> {
+    let t = text.trim().to_lowercase();
+    let yesterday = today - Days::new(1);
+    let day = match t.as_str() {
+        "" | "hier" | "yesterday" => return Ok(CockpitDay::Yesterday),
+        "avant-hier" | "avant hier" => yesterday - Days::new(1),
+        "aujourd'hui" | "aujourd’hui" | "today" => {
+            return Err("today is not over yet: the cockpit shows complete days".into())
+        }
+        _ => parse_day(&t, today).ok_or_else(|| {
+            format!(
+                "{:?} is not a day: expected nothing (yesterday), hier, 2026-11-20 or 20/11",
+                truncate_chars(text.trim(), 40)
+            )
+        })?,
+    };
+    if day > yesterday {
+        return Err(format!(
+            "{day} is not over yet: the last complete day is {yesterday}"
+        ));
+    }
+    Ok(if day == yesterday {
+        CockpitDay::Yesterday
+    } else {
+        CockpitDay::Date(day)
+    })
+}
+
+fn parse_day(t: &str, today: NaiveDate) -> Option<NaiveDate> {
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Some(d);
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%d/%m/%Y") {
+        return Some(d);
+    }
+    let (day, month) = t.split_once('/')?;
+    let (day, month) = (day.parse().ok()?, month.parse().ok()?);
+    let this_year = NaiveDate::from_ymd_opt(today.year(), month, day)?;
+    // "20/11" typed in early January means last November.
+    Some(if this_year >= today {
+        NaiveDate::from_ymd_opt(today.year() - 1, month, day)?
+    } else {
+        this_year
+    })
+}
+
+fn truncate_chars(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+/// Runs a parsed command and builds its answer. `visibility` is the command's configured one.
+pub async fn dispatch(app: &App, command: Command, visibility: Visibility) -> anyhow::Result<Reply> {
+    let mut reply = match command {
+        Command::Cockpit(day) => {
+            let date = match day {
+                CockpitDay::Yesterday => app.yesterday(),
+                CockpitDay::Date(d) => d,
+            };
+            let rendered = crate::commands::render_cockpit(app, date).await?;
+            Reply {
+                visibility: Visibility::InChannel,
+                messages: rendered.messages,
+                charts: rendered.charts,
+            }
+        }
+        Command::Insight(text) => {
+            anyhow::bail!("TEMP insight {text}")
+        }
+    };
+    // Help, lists and "not understood" stay private whatever the command's setting.
+    if reply.visibility == Visibility::InChannel {
+        reply.visibility = visibility;
+    }
+    Ok(reply)
+}
+
+/// The private answer to a command that could not be parsed.
+pub fn usage_reply(usage: &Usage, lang: Lang) -> Reply {
+    let how = match usage.command.as_str() {
+        "cockpit" => lang.pick(
+            "`/cockpit` (hier), `/cockpit 2026-11-20`, `/cockpit 20/11`, `/cockpit avant-hier`",
+            "`/cockpit` (yesterday), `/cockpit 2026-11-20`, `/cockpit 20/11`",
+        ),
+        _ => lang.pick(
+            "`/cockpit` ou `/insight help`",
+            "`/cockpit` or `/insight help`",
+        ),
+    };
+    let mut draft = Draft::new(lang, usage.problem.clone());
+    draft.push(Block::section(format!(
+        "{}\n{} {how}",
+        crate::render::escape_mrkdwn(&usage.problem),
+        lang.pick("Essayez :", "Try:")
+    )));
+    Reply::ephemeral(draft.finalize())
+}
+
+/// A one-sentence private message (acks, refusals, apologies).
+pub fn notice(lang: Lang, text: impl Into<String>) -> Reply {
+    let text = text.into();
+    let mut draft = Draft::new(lang, text.clone());
+    draft.push(Block::section(text));
+    Reply::ephemeral(draft.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn cockpit_days_in_french_and_english() {
+        let today = d("2026-11-21");
+        let ok = |t: &str| parse_cockpit_day(t, today).unwrap();
+        assert_eq!(ok(""), CockpitDay::Yesterday);
+        assert_eq!(ok(" Hier "), CockpitDay::Yesterday);
+        assert_eq!(ok("yesterday"), CockpitDay::Yesterday);
+        assert_eq!(ok("2026-11-20"), CockpitDay::Yesterday);
+        assert_eq!(ok("avant-hier"), CockpitDay::Date(d("2026-11-19")));
+        assert_eq!(ok("2026-10-03"), CockpitDay::Date(d("2026-10-03")));
+        assert_eq!(ok("03/10/2026"), CockpitDay::Date(d("2026-10-03")));
+        assert_eq!(ok("3/10"), CockpitDay::Date(d("2026-10-03")));
+        // Early January: "20/12" is last December.
+        assert_eq!(
+            parse_cockpit_day("20/12", d("2027-01-05")).unwrap(),
+            CockpitDay::Date(d("2026-12-20"))
+        );
+    }
+
+    #[test]
+    fn cockpit_refuses_days_that_are_not_over_or_not_days() {
+        let today = d("2026-11-21");
+        assert!(parse_cockpit_day("today", today)
+            .unwrap_err()
+            .contains("not over"));
+        assert!(parse_cockpit_day("2026-11-21", today)
+            .unwrap_err()
+            .contains("not over"));
+        let err = parse_cockpit_day("; DROP TABLE orders", today).unwrap_err();
+        assert!(err.contains("is not a day"), "{err}");
+        let long = "x".repeat(10_000);
+        assert!(parse_cockpit_day(&long, today).unwrap_err().len() < 200);
+    }
+}
