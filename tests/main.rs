@@ -10,3 +10,5 @@ mod catalogue;
 mod cli;
 /// The cockpit on a small hand-built shop, against answers worked out by hand.
 mod cockpit;
+/// `/insight` questions in French and English, hostile text, answers on the hand-built shop.
+mod insight;

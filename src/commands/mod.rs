@@ -1,5 +1,6 @@
 //! What each subcommand does. Thin: they open the store, call the library, print.
 
+mod ask;
 mod bench;
 mod cockpit;
 mod demo;
@@ -57,9 +58,14 @@ impl App {
         Ok(())
     }
 
+    /// Today in the shop's time zone (incomplete: figures are still coming in).
+    pub fn today(&self) -> NaiveDate {
+        Utc::now().with_timezone(&self.shop.timezone).date_naive()
+    }
+
     /// Yesterday in the shop's time zone: the last complete day.
     pub fn yesterday(&self) -> NaiveDate {
-        Utc::now().with_timezone(&self.shop.timezone).date_naive() - Days::new(1)
+        self.today() - Days::new(1)
     }
 }
 
@@ -81,6 +87,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = App::open(config, lang, &url).await?;
             app.hint_if_empty(&url).await?;
             query::run(&app, args).await
+        }
+        Command::Ask(args) => {
+            let app = App::open(config, lang, &url).await?;
+            app.hint_if_empty(&url).await?;
+            ask::run(&app, args).await
         }
         Command::Metrics => {
             let registry = config.registry()?;
