@@ -92,6 +92,8 @@ const QUESTIONS: &[(&str, &str, Option<Dimension>, &str, &str)] = &[
     ("ca du 1er au 15 octobre", "revenue", None, "2026-10-01", "2026-10-15"),
     ("revenue 2026-10-01..2026-10-15 by product", "revenue", Some(Sku), "2026-10-01", "2026-10-15"),
     ("unités vendues sept derniers jours", "units_sold", None, "2026-11-18", "2026-11-24"),
+    ("ventes par canal hier", "revenue", Some(Channel), "2026-11-24", "2026-11-24"),
+    ("nombre de ventes 7j", "orders", None, "2026-11-18", "2026-11-24"),
 ];
 
 #[test]
@@ -422,6 +424,34 @@ db_story!(answers_match_the_hand_computation, |store| {
         text.contains("▲ 12.5\u{a0}pts vs Thu 19 Nov 2026 (55.6%)"),
         "{text}"
     );
+
+    // Days in date order, named as people read them: 19 Nov 36 €, 20 Nov 72 €.
+    let q = parse_question("ca par jour du 19 au 20 novembre", &fr.registry, today);
+    let reply = answer(&fr, &q).await.unwrap();
+    assert_eq!(
+        code_block(&reply.messages),
+        [
+            "Jour Chiffre d'affaires",
+            "jeu. 19 nov. 2026 36,00 €",
+            "ven. 20 nov. 2026 72,00 €",
+            "Total 108,00 €"
+        ]
+    );
+
+    // Today (21 Nov, in progress): O2's 50 € so far, shown against yesterday without an
+    // arrow, since a partial day always looks like a fall.
+    let q = parse_question("ca aujourd'hui", &fr.registry, today);
+    let reply = answer(&fr, &q).await.unwrap();
+    let text = all_text(&reply.messages);
+    assert!(
+        text.contains("*50,00\u{a0}€* · sam. 21 nov. 2026"),
+        "{text}"
+    );
+    assert!(
+        text.contains("— vs ven. 20 nov. 2026 (72,00\u{a0}€)"),
+        "{text}"
+    );
+    assert!(text.contains("⏳ journée en cours"), "{text}");
 
     // A 30-day question without breakdown is charted day by day.
     let q = parse_question("ca 30j", &fr.registry, today);

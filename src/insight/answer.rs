@@ -196,7 +196,11 @@ pub(super) fn metric_message(
     let header = format!("{title} · {}", q.period_label(lang));
     let value = format_value(def.unit, f.total.value(), f.currency, lang);
     let prev_value = format_value(def.unit, f.previous.value(), f.currency, lang);
-    let change = change(def.unit, f.total.value(), f.previous.value(), lang);
+    // A day still in progress against a whole one would always look like a collapse.
+    let change = match q.incomplete {
+        true => change_pct(None, lang),
+        false => change(def.unit, f.total.value(), f.previous.value(), lang),
+    };
     let fallback = format!("{header}{colon} {value} ({change})");
 
     let mut draft = Draft::new(lang, fallback);
@@ -245,7 +249,7 @@ pub(super) fn metric_message(
             .collect();
         context.push(format!(
             "{}{colon} {}",
-            lang.pick("Mots non compris, ignorés", "Words not understood, ignored"),
+            lang.pick("Mots ignorés", "Ignored words"),
             words.join(", ")
         ));
     }
@@ -312,9 +316,13 @@ fn table(f: &Figures, split: &MetricResult, lang: Lang) -> String {
         lines.extend(rest_line.clone());
     }
     for row in &shown {
-        let key = match &row.key {
-            Some(k) => dim.key_label(k, lang),
-            None => lang.pick("(aucun)", "(none)").to_string(),
+        let day = (dim == Dimension::Day)
+            .then(|| row.key.as_deref()?.get(..10)?.parse().ok())
+            .flatten();
+        let key = match (&row.key, day) {
+            (_, Some(day)) => format_date(day, lang),
+            (Some(k), None) => dim.key_label(k, lang),
+            (None, None) => lang.pick("(aucun)", "(none)").to_string(),
         };
         lines.push([key, fmt(row.value), share(row.value)]);
     }
