@@ -91,7 +91,12 @@ async fn metric_answer(app: &App, q: &MetricQuestion) -> anyhow::Result<Reply> {
         ),
         (None, false) => None,
     };
-    let data_as_of = data_as_of_metric(store, q.period.to, def)
+    // Today's data is still arriving: freshness is judged against yesterday.
+    let complete_to = match q.incomplete {
+        true => q.period.to.pred_opt().unwrap_or(q.period.to),
+        false => q.period.to,
+    };
+    let data_as_of = data_as_of_metric(store, complete_to, def)
         .await
         .context("failed to read how fresh the data is")?;
     let currency = app.shop.currency.as_str();

@@ -38,8 +38,34 @@ fn fold(c: char, out: &mut String) {
     out.push_str(folded);
 }
 
+/// `text` without Slack's markup: `<@U123>` mentions, `<#C123|general>` channel links and
+/// `<https://…|label>` links are dropped, and the `&amp;`, `&lt;`, `&gt;` escapes Slack puts
+/// in slash-command text are undone (then treated as any punctuation).
+fn without_slack_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        match rest[open..].find('>') {
+            Some(close) => {
+                out.push(' ');
+                rest = &rest[open + close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out.replace("&amp;", " ")
+        .replace("&lt;", " ")
+        .replace("&gt;", " ")
+}
+
 /// Normalised tokens of `text` (see the module notes). Never fails; may be empty.
 pub fn tokens(text: &str) -> Vec<String> {
+    let text = without_slack_markup(text);
     let mut clean = String::with_capacity(text.len());
     for c in text.chars().flat_map(char::to_lowercase) {
         if c.is_alphanumeric() {
@@ -387,5 +413,10 @@ mod tests {
         );
         assert_eq!(tokens("\u{0}\u{7}'; DROP--"), ["drop"]);
         assert!(tokens("  -- // ").is_empty());
+        assert_eq!(
+            tokens("<@U123|ceo> marge &amp; ca <#C9|general> <https://x.io/?q=1|lien>"),
+            ["marge", "ca"]
+        );
+        assert_eq!(tokens("a < b"), ["a", "b"]);
     }
 }
