@@ -206,7 +206,7 @@ pub(super) fn metric_message(
         true => change_pct(None, lang),
         false => change(def.unit, f.total.value(), f.previous.value(), lang),
     };
-    let fallback = format!("{header}{colon} {value} ({change})");
+    let fallback = esc(&format!("{header}{colon} {value} ({change})"));
 
     let mut draft = Draft::new(lang, fallback);
     draft.push(Block::header(header).with_block_id("insight-header"));

@@ -60,6 +60,9 @@ const RELATIVE: &[(&str, AskedPeriod)] = &[
     ("aujourd hui", AskedPeriod::Today),
     ("aujourdhui", AskedPeriod::Today),
     ("today", AskedPeriod::Today),
+    ("past week", AskedPeriod::LastDays(7)),
+    ("past month", AskedPeriod::LastMonths(1)),
+    ("past year", AskedPeriod::LastMonths(12)),
     ("cette semaine", AskedPeriod::ThisWeek),
     ("semaine en cours", AskedPeriod::ThisWeek),
     ("this week", AskedPeriod::ThisWeek),
@@ -451,5 +454,88 @@ fn complete(p: Partial, like: Option<NaiveDate>, today: NaiveDate) -> Option<Nai
     match ymd(today.year(), m, p.day) {
         Some(d) if d <= today => Some(d),
         _ => ymd(today.year() - 1, m, p.day),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::insight::words::tokens;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn when(text: &str, today: &str) -> When {
+        let t = tokens(text);
+        let (when, len) = parse_at(&t, 0, d(today)).expect(text);
+        assert_eq!(len, t.len(), "{text:?} read only {len} tokens");
+        when
+    }
+
+    fn period(text: &str, today: &str) -> (String, String) {
+        match when(text, today) {
+            When::Found { period, .. } => (period.from.to_string(), period.to.to_string()),
+            other => panic!("{text:?}: {other:?}"),
+        }
+    }
+
+    fn p(from: &str, to: &str) -> (String, String) {
+        (from.to_string(), to.to_string())
+    }
+
+    #[test]
+    fn calendar_edges() {
+        // Sunday 22 Nov 2026: last week is Mon 9 – Sun 15; this week is Mon 16 – Sat 21.
+        assert_eq!(
+            period("semaine dernière", "2026-11-22"),
+            p("2026-11-09", "2026-11-15")
+        );
+        assert_eq!(
+            period("this week", "2026-11-22"),
+            p("2026-11-16", "2026-11-21")
+        );
+        // New Year's Day: the year so far is today, in progress; last year is whole.
+        assert!(matches!(
+            when("cette année", "2027-01-01"),
+            When::Found { incomplete: true, period, .. } if period == Period::day(d("2027-01-01"))
+        ));
+        assert_eq!(
+            period("last year", "2027-01-01"),
+            p("2026-01-01", "2026-12-31")
+        );
+        // A leap February, and last month across a year end.
+        assert_eq!(
+            period("février", "2028-03-01"),
+            p("2028-02-01", "2028-02-29")
+        );
+        assert_eq!(
+            period("mois dernier", "2027-01-15"),
+            p("2026-12-01", "2026-12-31")
+        );
+        assert_eq!(
+            period("past week", "2026-11-25"),
+            p("2026-11-18", "2026-11-24")
+        );
+    }
+
+    #[test]
+    fn impossible_and_future_periods_are_refused() {
+        assert_eq!(
+            when("29 février 2026", "2026-11-25"),
+            When::Invalid("29 fevrier 2026".into())
+        );
+        assert!(matches!(when("11 ans", "2026-11-25"), When::Invalid(_)));
+        assert!(matches!(when("0j", "2026-11-25"), When::Invalid(_)));
+        assert!(matches!(
+            when("from 2026-10-15 to 2026-10-01", "2026-11-25"),
+            When::Invalid(_)
+        ));
+        assert!(matches!(when("2030", "2026-11-25"), When::Future(_)));
+        // A range reaching past yesterday stops there.
+        assert_eq!(
+            period("du 20 au 30 novembre 2026", "2026-11-25"),
+            p("2026-11-20", "2026-11-24")
+        );
     }
 }
