@@ -1,7 +1,7 @@
 -- name: orders
 -- label.fr: Commandes
 -- label.en: Orders
--- synonyms: commandes, nombre de commandes, ventes, orders, order count, number of orders
+-- synonyms: commandes, nombre de commandes, nombre de ventes, orders, order count, number of orders
 -- description.fr: Nombre de commandes passées sur la période (annulées et tests exclus), par jour de la boutique.
 -- description.en: Number of orders placed in the period (cancelled and test excluded), by shop day.
 -- unit: count

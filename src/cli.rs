@@ -30,6 +30,8 @@ pub enum Command {
     Report(ReportCommand),
     /// Run one metric of the catalogue (the engine behind /insight).
     Query(QueryArgs),
+    /// Ask a question as `/insight` would answer it, without Slack.
+    Ask(AskArgs),
     /// List the metric catalogue.
     Metrics,
     /// Apply pending database migrations.
@@ -112,6 +114,26 @@ pub struct QueryArgs {
     /// Also write the metric's chart as a PNG into DIR.
     #[arg(long, value_name = "DIR")]
     pub chart: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AskFormat {
+    /// The answer as terminal text.
+    Text,
+    /// The Block Kit message(s), exactly as the bot posts them.
+    Blocks,
+}
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// The question, French or English, e.g. "marge par canal 30j" (quotes optional).
+    #[arg(required = true, num_args = 1.., value_name = "QUESTION")]
+    pub question: Vec<String>,
+    #[arg(long, value_enum, default_value_t = AskFormat::Text)]
+    pub format: AskFormat,
+    /// Also write the answer's chart(s) as PNG into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -242,3 +242,50 @@ async fn report_cockpit_json_carries_the_contract_fields() {
     .unwrap();
     assert_eq!(written, json, "the file and stdout carry the same cockpit");
 }
+
+#[tokio::test]
+async fn ask_answers_as_insight_would_in_text_blocks_and_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = hand_built_store(dir.path()).await;
+    let question = ["ask", "revenue by channel from 2026-11-19 to 2026-11-20"];
+
+    // Meta 36 € − 18 € refund, email 70 €, organic 20 €: 108 € (see tests/cockpit.rs).
+    let (code, out, err) = run(insight_desk(dir.path())
+        .env("DATABASE_URL", &url)
+        .args(["--lang", "en"])
+        .args(question)
+        .args(["--out", "charts"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("Revenue by channel · 19 Nov – 20 Nov 2026\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Email") && out.contains("€70.00") && out.contains("€108.00"),
+        "{out}"
+    );
+    assert!(
+        dir.path().join("charts/revenue_by_channel.png").exists(),
+        "{err}"
+    );
+
+    let (code, out, err) = run(insight_desk(dir.path())
+        .env("DATABASE_URL", &url)
+        .args(question)
+        .args(["--format", "blocks"]));
+    assert_eq!(code, 0, "{err}");
+    let message: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(message["blocks"][0]["type"], "header");
+    assert!(
+        message["text"].as_str().unwrap().contains("108,00\u{a0}€"),
+        "{out}"
+    );
+
+    // Not understood is an answer too (exit 0), with the closest names.
+    let (code, out, err) = run(insight_desk(dir.path())
+        .env("DATABASE_URL", &url)
+        .args(["ask", "revnue"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("`revenue` (Chiffre d'affaires)"), "{out}");
+    assert!(err.contains("only the person who asked"), "{err}");
+}

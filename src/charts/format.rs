@@ -11,7 +11,7 @@ use chrono::{Datelike, NaiveDate};
 use crate::domain::{
     format_count, format_decimal, format_money, format_pct, Cents, Channel, Lang, Period,
 };
-use crate::metrics::{Dimension, Unit};
+use crate::metrics::Unit;
 
 const MONTHS_FR: [&str; 12] = [
     "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
@@ -118,14 +118,6 @@ pub(crate) fn signed_pct(pct: f64, lang: Lang) -> String {
 /// What people call a channel stored as `key`; a key the bot does not know is shown as is.
 pub(crate) fn channel(key: &str, lang: Lang) -> String {
     Channel::display(key, lang)
-}
-
-/// A breakdown key as a row label: channels by their name, the rest as stored.
-pub(crate) fn key_label(by: Dimension, key: &str, lang: Lang) -> String {
-    match by {
-        Dimension::Channel => channel(key, lang),
-        _ => key.to_string(),
-    }
 }
 
 /// Round tick values for an axis from `lo` to `hi` with about `target` steps: the last

@@ -12,32 +12,12 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use crate::domain::Lang;
-use crate::metrics::{EmptyRule, MetricDef, MetricResult, MetricRow, Unit, ValueRule};
+use crate::metrics::{EmptyRule, MetricDef, MetricResult, MetricRow, ValueRule};
 
 use super::canvas::{text_width, Align, Canvas, Font, Point};
 use super::format::{nice_ticks, period_label, short_date, tick, value};
 use super::frame::{self, Drawn, Scale};
 use super::spec::{fill, LineSpec, Theme};
-
-/// Σnum / Σden (×100 for percent) for ratios, Σvalue for sums; `None` without data.
-pub(super) fn combined(def: &MetricDef, rows: &[&MetricRow]) -> Option<f64> {
-    match def.value {
-        ValueRule::Sum => {
-            let values: Vec<f64> = rows.iter().filter_map(|r| r.value).collect();
-            (!values.is_empty()).then(|| values.iter().sum())
-        }
-        ValueRule::Ratio => {
-            let num: i64 = rows.iter().map(|r| r.num).sum();
-            let den: i64 = rows.iter().filter_map(|r| r.den).sum();
-            let scale = if def.unit == Unit::Percent {
-                100.0
-            } else {
-                1.0
-            };
-            (den != 0).then(|| num as f64 / den as f64 * scale)
-        }
-    }
-}
 
 /// The subtitle's "total 12 345 €" or "2,1 % over the period".
 pub(super) fn summary(
@@ -49,7 +29,8 @@ pub(super) fn summary(
     ratio: &str,
 ) -> String {
     let rows: Vec<&MetricRow> = result.rows.iter().collect();
-    let total = combined(def, &rows)
+    let total = def
+        .combine(&rows)
         .map(|v| value(def.unit, v, currency, lang))
         .unwrap_or_else(|| "–".into());
     let template = if def.value == ValueRule::Sum {

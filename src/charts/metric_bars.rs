@@ -10,9 +10,9 @@ use crate::domain::Lang;
 use crate::metrics::{Dimension, MetricDef, MetricResult, MetricRow};
 
 use super::canvas::{fit, Align, Canvas, Font};
-use super::format::{key_label, period_label, value};
+use super::format::{period_label, value};
 use super::frame::{self, Drawn, Scale};
-use super::metric::{combined, summary};
+use super::metric::summary;
 use super::spec::{fill, BarSpec, Theme};
 
 /// One bar of the bar chart.
@@ -58,7 +58,7 @@ pub(crate) fn bars(
             label: r
                 .key
                 .as_deref()
-                .map(|k| key_label(by, k, lang))
+                .map(|k| by.key_label(k, lang))
                 .unwrap_or_else(|| text.empty_key.clone()),
             value: r.value.filter(|v| v.is_finite()),
             others: false,
@@ -68,7 +68,7 @@ pub(crate) fn bars(
         let count = rest.len().to_string();
         list.push(Bar {
             label: fill(&text.others, &[("count", &count)]),
-            value: combined(def, &rest),
+            value: def.combine(&rest),
             others: true,
         });
     }

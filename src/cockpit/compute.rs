@@ -12,7 +12,7 @@ use chrono::{Datelike, Days, NaiveDate};
 
 use super::model::*;
 use crate::domain::{Cents, Period};
-use crate::metrics::{Dimension, MetricResult, Registry};
+use crate::metrics::{Dimension, MetricDef, MetricResult, Registry};
 use crate::store::{ShopSettings, Store};
 use crate::with_pool;
 
@@ -551,9 +551,61 @@ async fn latest_day(
     Ok(text.and_then(|t| t.get(..10).and_then(|d| d.parse().ok())))
 }
 
-async fn data_as_of(store: &Store, date: NaiveDate) -> anyhow::Result<DataAsOf> {
+/// How fresh each source is for a figure of `date`: its latest loaded day, and whether that
+/// is before `date` (stale). Shared by the cockpit and `/insight`.
+pub async fn data_as_of(store: &Store, date: NaiveDate) -> anyhow::Result<DataAsOf> {
+    data_as_of_sources(store, date, |_| true).await
+}
+
+/// [`data_as_of`] limited to the sources `metric`'s SQL reads (orders for revenue; orders
+/// and ad spend for ROAS), so an answer about revenue is not flagged by a late cash statement.
+pub async fn data_as_of_metric(
+    store: &Store,
+    date: NaiveDate,
+    metric: &MetricDef,
+) -> anyhow::Result<DataAsOf> {
+    let sql = metric.wrapped_sql(None).to_ascii_lowercase();
+    let relations: Vec<&str> = sql
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .collect();
+    data_as_of_sources(store, date, |source| {
+        SOURCE_RELATIONS
+            .iter()
+            .filter(|(s, _)| *s == source)
+            .any(|(_, names)| names.iter().any(|n| relations.contains(n)))
+    })
+    .await
+}
+
+/// The tables and views that read each source, for [`data_as_of_metric`].
+const SOURCE_RELATIONS: [(&str, &[&str]); 6] = [
+    (
+        "orders",
+        &[
+            "orders",
+            "counted_orders",
+            "sales_facts",
+            "sale_line_facts",
+            "refund_facts",
+            "order_lines",
+            "refunds",
+            "customers",
+        ],
+    ),
+    ("ad_spend", &["ad_spend"]),
+    ("traffic", &["traffic"]),
+    ("inventory", &["inventory_levels"]),
+    ("cash", &["cash_balances"]),
+    ("targets", &["targets"]),
+];
+
+async fn data_as_of_sources(
+    store: &Store,
+    date: NaiveDate,
+    wanted: impl Fn(&str) -> bool,
+) -> anyhow::Result<DataAsOf> {
     let mut sources = Vec::new();
-    for (name, table, column) in SOURCES {
+    for (name, table, column) in SOURCES.into_iter().filter(|(n, _, _)| wanted(n)) {
         let latest = latest_day(store, table, column, None).await?;
         // Targets are written ahead of time: they only need to cover the day itself.
         let stale = latest.is_some_and(|l| l < date);

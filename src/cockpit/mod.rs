@@ -4,5 +4,5 @@ mod compute;
 mod model;
 pub mod sample;
 
-pub use compute::{compute_cockpit, CockpitOptions};
+pub use compute::{compute_cockpit, data_as_of, data_as_of_metric, CockpitOptions};
 pub use model::*;

@@ -1,5 +1,6 @@
 //! What each subcommand does. Thin: they open the store, call the library, print.
 
+mod ask;
 mod bench;
 mod cockpit;
 mod demo;
@@ -87,6 +88,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = App::open(config, lang, &url).await?;
             app.hint_if_empty(&url).await?;
             query::run(&app, args).await
+        }
+        Command::Ask(args) => {
+            let app = App::open(config, lang, &url).await?;
+            app.hint_if_empty(&url).await?;
+            ask::run(&app, args).await
         }
         Command::Metrics => {
             let registry = config.registry()?;

@@ -10,22 +10,8 @@ use serde_json::json;
 
 use super::App;
 use crate::cli::{QueryArgs, QueryFormat};
-use crate::domain::{format_count, format_decimal, format_money, format_pct, Cents, Lang, Period};
-use crate::metrics::{MetricDef, MetricResult, Registry, Unit};
-
-/// A metric value as people read it, in the metric's unit and the output language.
-pub fn format_value(unit: Unit, value: Option<f64>, currency: &str, lang: Lang) -> String {
-    let Some(v) = value else {
-        return "—".to_string();
-    };
-    match unit {
-        Unit::Money => format_money(Cents(v.round() as i64), currency, lang, false),
-        Unit::Count => format_count(v.round() as i64, lang),
-        Unit::Percent => format_pct(v, 1, lang),
-        Unit::Ratio => format!("{}×", format_decimal(v, 2, lang)),
-        Unit::Days => format!("{} {}", format_decimal(v, 1, lang), lang.pick("j", "d")),
-    }
-}
+use crate::domain::{Cents, Lang, Period};
+use crate::metrics::{format_value, MetricDef, MetricResult, Registry, Unit};
 
 /// A value for JSON/CSV: money in major units with exact cents, others as plain numbers.
 fn json_value(unit: Unit, value: Option<f64>) -> serde_json::Value {

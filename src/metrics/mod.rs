@@ -9,11 +9,13 @@
 //! compiled to `$1…$n` and always bound; a parameter the header does not declare, or a
 //! declared one the SQL never uses, stops the registry from loading, with file:line:column.
 
+mod display;
 mod header;
 mod params;
 mod registry;
 mod run;
 
+pub use display::format_value;
 pub use header::{ChartKind, Dimension, EmptyRule, MetricDef, ParamType, Unit, ValueRule};
 pub use registry::{Registry, RegistryError};
 pub use run::{MetricResult, MetricRow, QueryError};

@@ -13,9 +13,10 @@
 mod blocks;
 mod check;
 mod families;
-mod figures;
+pub(crate) mod figures;
 mod i18n;
 mod limits;
+mod plain;
 mod slack;
 mod text;
 mod view;
@@ -27,8 +28,10 @@ pub use blocks::{
 pub use check::check_limits;
 pub use i18n::{format_date, format_day_month, format_day_month_year, format_period};
 pub use limits::*;
+pub use plain::message_text;
 pub use slack::{cockpit_draft, cockpit_message};
 pub use text::cockpit_text;
+pub use view::data_as_of_line;
 
 #[cfg(test)]
 mod cockpit_tests;

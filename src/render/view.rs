@@ -5,7 +5,7 @@
 //!
 //! Strings here are plain text; the Slack renderer escapes and decorates them.
 
-use crate::cockpit::Cockpit;
+use crate::cockpit::{Cockpit, DataAsOf};
 use crate::domain::{format_count, Lang};
 
 use super::families::{commercial, financial, growth, marketing, operations};
@@ -96,7 +96,7 @@ pub(crate) fn cockpit_view(c: &Cockpit, lang: Lang) -> CockpitView {
             operations(c, lang),
             growth(c, lang),
         ],
-        data_as_of: data_as_of(c, lang),
+        data_as_of: data_as_of_line(&c.data_as_of, lang),
         failures: c
             .failures
             .iter()
@@ -146,8 +146,8 @@ fn summary(c: &Cockpit, title: &str, lang: Lang) -> String {
     text
 }
 
-fn data_as_of(c: &Cockpit, lang: Lang) -> String {
-    let d = &c.data_as_of;
+/// "Données : commandes au 20 nov. · ⚠ trésorerie au 18 nov. (en retard)".
+pub fn data_as_of_line(d: &DataAsOf, lang: Lang) -> String {
     let late = |name: String, when: String| format!("⚠ {name}{when} ({})", i18n::LATE.get(lang));
     let mut sources: Vec<String> = d
         .sources

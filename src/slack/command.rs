@@ -13,6 +13,9 @@ use crate::reply::{Reply, Visibility};
 /// The commands the bot knows, by name without the slash (also the `[slack.commands.*]` keys).
 pub const KNOWN_COMMANDS: [&str; 2] = ["cockpit", "insight"];
 
+/// The cockpit chart attached in Slack.
+pub const COCKPIT_SLACK_CHART: &str = "revenue_vs_target";
+
 /// A slash command as received: who, where, what, and where to answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invocation {
@@ -146,14 +149,22 @@ pub async fn dispatch(app: &App, command: Command, visibility: Visibility) -> an
                 CockpitDay::Date(d) => d,
             };
             let rendered = crate::commands::render_cockpit(app, date).await?;
+            // The 1-slide carries one picture, revenue against target over 30 days (SPEC §5):
+            // three images would push the figures off the screen. The others stay in `report`.
+            let charts = rendered
+                .charts
+                .into_iter()
+                .filter(|c| c.name == COCKPIT_SLACK_CHART)
+                .collect();
             Reply {
                 visibility: Visibility::InChannel,
                 messages: rendered.messages,
-                charts: rendered.charts,
+                charts,
             }
         }
         Command::Insight(text) => {
-            anyhow::bail!("TEMP insight {text}")
+            let question = crate::insight::parse_question(&text, &app.registry, app.today());
+            crate::insight::answer(app, &question).await?
         }
     };
     // Help, lists and "not understood" stay private whatever the command's setting.
