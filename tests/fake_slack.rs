@@ -86,7 +86,7 @@ impl FakeSlack {
     pub fn fail_next(&self, method: &str, failure: Failure, times: usize) {
         let mut inner = self.inner.lock().unwrap();
         let queue = inner.failures.entry(method.to_string()).or_default();
-        queue.extend(std::iter::repeat_n(failure, times));
+        queue.extend(std::iter::repeat(failure).take(times));
     }
 
     pub fn calls(&self) -> Vec<Call> {
@@ -94,7 +94,10 @@ impl FakeSlack {
     }
 
     pub fn calls_to(&self, method: &str) -> Vec<Call> {
-        self.calls().into_iter().filter(|c| c.method == method).collect()
+        self.calls()
+            .into_iter()
+            .filter(|c| c.method == method)
+            .collect()
     }
 
     pub fn acks(&self) -> Vec<Value> {
@@ -114,7 +117,11 @@ impl FakeSlack {
                 return;
             }
             if start.elapsed() > timeout {
-                let seen: Vec<_> = self.calls().iter().map(|c| c.method.clone()).collect();
+                let seen: Vec<_> = self
+                    .calls()
+                    .iter()
+                    .map(|c| format!("{} {}", c.method, c.body))
+                    .collect();
                 panic!("timed out after {timeout:?} waiting for {what}; calls: {seen:?}");
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -165,7 +172,12 @@ fn parse_body(headers: &HeaderMap, query: Option<String>, body: &[u8]) -> Value 
         serde_json::from_slice(body).unwrap_or(Value::Null)
     } else {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
-        Value::Object(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+        Value::Object(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect(),
+        )
     };
     if let Some(q) = query {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&q).unwrap_or_default();
@@ -196,7 +208,9 @@ async fn api(
     }
     let id = fake.next_id();
     let answer = match method.as_str() {
-        "auth.test" => json!({"ok": true, "url": "https://fake.slack.com/", "team": "Fake Shop", "user": "insight", "team_id": "T0FAKE", "user_id": "UBOT", "bot_id": "BBOT"}),
+        "auth.test" => {
+            json!({"ok": true, "url": "https://fake.slack.com/", "team": "Fake Shop", "user": "insight", "team_id": "T0FAKE", "user_id": "UBOT", "bot_id": "BBOT"})
+        }
         "chat.postMessage" => {
             let ts = format!("1700000000.{id:06}");
             json!({"ok": true, "channel": parsed["channel"], "ts": ts,
@@ -248,7 +262,11 @@ async fn serve_socket(fake: FakeSlack, mut socket: WebSocket) {
     let hello = json!({"type": "hello", "num_connections": 1,
         "debug_info": {"host": "fake", "approximate_connection_time": 3600},
         "connection_info": {"app_id": "AFAKE"}});
-    if socket.send(WsMessage::Text(hello.to_string().into())).await.is_err() {
+    if socket
+        .send(WsMessage::Text(hello.to_string().into()))
+        .await
+        .is_err()
+    {
         return;
     }
     loop {

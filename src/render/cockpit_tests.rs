@@ -142,7 +142,7 @@ fn french_figures_read_as_a_french_ceo_expects() {
         "⚠ Rotation des stocks indisponible\u{a0}: example failure"
     );
     assert!(
-        line_starting(&l, "📈 Graphiques").contains("chiffre d'affaires vs objectif (30\u{a0}j)")
+        line_starting(&l, "📈 Graphique").contains("chiffre d'affaires vs objectif, 30\u{a0}jours")
     );
 }
 

@@ -104,8 +104,8 @@ pub(crate) const LATE: Tr = tr("en retard", "late");
 pub(crate) const NEVER_LOADED: Tr = tr("jamais chargé", "never loaded");
 pub(crate) const UNAVAILABLE: Tr = tr("indisponible", "unavailable");
 pub(crate) const CHARTS: Tr = tr(
-    "📈 Graphiques\u{a0}: chiffre d'affaires vs objectif (30\u{a0}j), marge par canal, ROAS par canal",
-    "📈 Charts: revenue vs target (30 d), margin by channel, ROAS by channel",
+    "📈 Graphique ci-dessous\u{a0}: chiffre d'affaires vs objectif, 30\u{a0}jours",
+    "📈 Chart below: revenue vs target, 30 days",
 );
 
 /// "6,5 j" / "6.5 d" style unit for days.

@@ -71,8 +71,9 @@ pub fn connector(api_url: &str) -> anyhow::Result<Connector> {
         .enable_http1()
         .enable_http2()
         .build();
-    let base = format!("{}/", api_url.trim_end_matches('/'));
-    Ok(SlackClientHyperConnector::from(https).with_slack_api_url(&base))
+    // The connector joins `{base}/{method}`: no trailing slash here.
+    let base = api_url.trim_end_matches('/');
+    Ok(SlackClientHyperConnector::from(https).with_slack_api_url(base))
 }
 
 impl SlackApi {
@@ -127,7 +128,10 @@ impl SlackApi {
         req.thread_ts = thread_ts.map(|t| SlackTs(t.to_string()));
         let r = self
             .retrying("chat.postMessage", || async {
-                self.client.open_session(&self.token).chat_post_message(&req).await
+                self.client
+                    .open_session(&self.token)
+                    .chat_post_message(&req)
+                    .await
             })
             .await?;
         Ok(r.ts.0)
@@ -146,7 +150,10 @@ impl SlackApi {
             message_content(message)?,
         );
         self.retrying("chat.postEphemeral", || async {
-            self.client.open_session(&self.token).chat_post_ephemeral(&req).await
+            self.client
+                .open_session(&self.token)
+                .chat_post_ephemeral(&req)
+                .await
         })
         .await
         .map(|_| ())
@@ -191,10 +198,12 @@ impl SlackApi {
     ) -> Result<(), SlackError> {
         let files = files
             .iter()
-            .map(|(id, title)| SlackApiFilesComplete::new(SlackFileId(id.clone())).with_title(title.clone()))
+            .map(|(id, title)| {
+                SlackApiFilesComplete::new(SlackFileId(id.clone())).with_title(title.clone())
+            })
             .collect();
-        let mut req = SlackApiFilesCompleteUploadExternalRequest::new(files)
-            .with_channel_id(channel.into());
+        let mut req =
+            SlackApiFilesCompleteUploadExternalRequest::new(files).with_channel_id(channel.into());
         req.thread_ts = thread_ts.map(|t| SlackTs(t.to_string()));
         self.retrying("files.completeUploadExternal", || async {
             self.client
@@ -215,7 +224,12 @@ impl SlackApi {
         in_channel: bool,
     ) -> Result<(), SlackError> {
         let mut body = message.to_json();
-        body["response_type"] = if in_channel { "in_channel" } else { "ephemeral" }.into();
+        body["response_type"] = if in_channel {
+            "in_channel"
+        } else {
+            "ephemeral"
+        }
+        .into();
         body["replace_original"] = false.into();
         let method = "response_url";
         let mut attempt = 0;

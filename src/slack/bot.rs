@@ -122,7 +122,14 @@ impl Bot {
         let outcome = match dispatch(&self.app, command, visibility).await {
             Ok(reply) => deliver(&self.api, &reply, &target, lang)
                 .await
-                .map(|d| format!("delivered {} message(s), {} file(s), {} chart failure(s)", d.message_ts.len().max(reply.messages.len()), d.files, d.failed_charts))
+                .map(|d| {
+                    format!(
+                        "delivered {} message(s), {} file(s), {} chart failure(s)",
+                        d.message_ts.len().max(reply.messages.len()),
+                        d.files,
+                        d.failed_charts
+                    )
+                })
                 .map_err(anyhow::Error::from),
             Err(e) => Err(e),
         };

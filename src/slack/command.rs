@@ -141,7 +141,11 @@ fn truncate_chars(text: &str, max: usize) -> String {
 }
 
 /// Runs a parsed command and builds its answer. `visibility` is the command's configured one.
-pub async fn dispatch(app: &App, command: Command, visibility: Visibility) -> anyhow::Result<Reply> {
+pub async fn dispatch(
+    app: &App,
+    command: Command,
+    visibility: Visibility,
+) -> anyhow::Result<Reply> {
     let mut reply = match command {
         Command::Cockpit(day) => {
             let date = match day {

@@ -113,10 +113,8 @@ async fn deliver_in_channel(
             // The bot is not in that channel (or it is a DM): the command's response_url
             // still reaches it, in channel.
             Err(e)
-                if matches!(
-                    e.api_code(),
-                    Some("not_in_channel" | "channel_not_found")
-                ) && target.response_url.is_some() =>
+                if matches!(e.api_code(), Some("not_in_channel" | "channel_not_found"))
+                    && target.response_url.is_some() =>
             {
                 tracing::warn!(channel = target.channel_id, error = %e, "posting through response_url instead; invite the bot to the channel for charts");
                 let url = target.response_url.as_deref().unwrap_or_default();

@@ -33,9 +33,8 @@ pub fn router(bot: Arc<Bot>) -> anyhow::Result<Router> {
             "HTTP mode needs SLACK_SIGNING_SECRET (the app's Basic Information page, \"Signing Secret\")"
         )
     })?;
-    let verifier = SlackEventSignatureVerifier::new(&SlackSigningSecret::new(
-        secret.expose().to_string(),
-    ));
+    let verifier =
+        SlackEventSignatureVerifier::new(&SlackSigningSecret::new(secret.expose().to_string()));
     let limit = bot.slack.max_body_bytes;
     let slack = bot.slack.clone();
     let state = HttpState { bot, verifier };
@@ -73,29 +72,29 @@ pub async fn serve(
 }
 
 /// Checks the signature headers against the raw body; logs and refuses otherwise.
-fn verified(state: &HttpState, headers: &HeaderMap, body: &[u8]) -> Result<(), Response> {
+fn verified(state: &HttpState, headers: &HeaderMap, body: &[u8]) -> Result<(), StatusCode> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let (Some(signature), Some(timestamp)) = (
         header(SlackEventSignatureVerifier::SLACK_SIGNED_HASH_HEADER),
         header(SlackEventSignatureVerifier::SLACK_SIGNED_TIMESTAMP),
     ) else {
         tracing::warn!(target: "audit", outcome = "unsigned", "request without Slack signature headers refused");
-        return Err(StatusCode::UNAUTHORIZED.into_response());
+        return Err(StatusCode::UNAUTHORIZED);
     };
     let Ok(body) = std::str::from_utf8(body) else {
         tracing::warn!(target: "audit", outcome = "bad_body", "request body is not UTF-8: refused");
-        return Err(StatusCode::UNAUTHORIZED.into_response());
+        return Err(StatusCode::UNAUTHORIZED);
     };
     if let Err(e) = state.verifier.verify(signature, body, timestamp) {
         tracing::warn!(target: "audit", outcome = "bad_signature", error = %e, "request with a wrong or stale Slack signature refused");
-        return Err(StatusCode::UNAUTHORIZED.into_response());
+        return Err(StatusCode::UNAUTHORIZED);
     }
     Ok(())
 }
 
 async fn commands(State(state): State<HttpState>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(refused) = verified(&state, &headers, &body) {
-        return refused;
+        return refused.into_response();
     }
     let event: slack_morphism::events::SlackCommandEvent = match serde_urlencoded::from_bytes(&body)
     {
@@ -130,7 +129,7 @@ pub fn ack_body(reply: &crate::reply::Reply) -> serde_json::Value {
 /// other events are acknowledged, the bot subscribes to none yet.
 async fn events(State(state): State<HttpState>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(refused) = verified(&state, &headers, &body) {
-        return refused;
+        return refused.into_response();
     }
     let value: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
@@ -147,7 +146,7 @@ async fn events(State(state): State<HttpState>, headers: HeaderMap, body: Bytes)
 /// Interactions (buttons): acknowledged; the alert buttons of the scheduler use this path.
 async fn interactions(State(state): State<HttpState>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(refused) = verified(&state, &headers, &body) {
-        return refused;
+        return refused.into_response();
     }
     tracing::debug!(bytes = body.len(), "interaction acknowledged");
     StatusCode::OK.into_response()

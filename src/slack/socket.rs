@@ -28,8 +28,7 @@ impl SocketMode {
             )
         })?;
         let client = bot.api.client();
-        let callbacks = SlackSocketModeListenerCallbacks::new()
-            .with_command_events(on_command);
+        let callbacks = SlackSocketModeListenerCallbacks::new().with_command_events(on_command);
         let environment = Arc::new(
             SlackClientEventsListenerEnvironment::new(client)
                 .with_error_handler(on_error)
