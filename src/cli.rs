@@ -40,6 +40,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Measure demo generation, cockpit and chart speed and memory; prints a table.
     Bench(BenchArgs),
+    /// Measure the bot in HTTP mode against a fake Slack on loopback: ack latency, /cockpit
+    /// end to end, idle memory; prints a table.
+    BenchSlack(BenchSlackArgs),
     /// (internal) One warm cockpit timing run in a fresh process, for `bench`.
     #[command(hide = true)]
     BenchReport(BenchReportArgs),
@@ -158,6 +161,22 @@ pub struct BenchArgs {
     /// Warm cockpit runs per scale (the median is reported).
     #[arg(long, default_value_t = 15)]
     pub iterations: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchSlackArgs {
+    /// Signed slash commands sent for the ack measurement.
+    #[arg(long, default_value_t = 500)]
+    pub requests: usize,
+    /// How many of them are in flight at once.
+    #[arg(long, default_value_t = 50)]
+    pub concurrency: usize,
+    /// `/cockpit` runs (the first is reported apart: cold caches).
+    #[arg(long, default_value_t = 6)]
+    pub cockpit_runs: usize,
+    /// The day `/cockpit` shows (default: yesterday).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub date: Option<NaiveDate>,
 }
 
 #[derive(Debug, Args)]

@@ -10,8 +10,6 @@ mod catalogue;
 mod cli;
 /// The cockpit on a small hand-built shop, against answers worked out by hand.
 mod cockpit;
-/// A fake Slack on loopback that records every call (used by the Slack stories).
-mod fake_slack;
 /// `/insight` questions in French and English, hostile text, answers on the hand-built shop.
 mod insight;
 /// The Slack bot: signed HTTP commands, Socket Mode, allow-lists, retries, uploads.

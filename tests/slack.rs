@@ -11,6 +11,7 @@ use insight_desk::config::Config;
 use insight_desk::domain::Lang;
 use insight_desk::metrics::Registry;
 use insight_desk::reply::Visibility;
+use insight_desk::slack::fake::{Failure, FakeSlack};
 use insight_desk::slack::{http, socket::SocketMode, Bot, CommandPolicy, Secret, SlackApi};
 use insight_desk::store::Store;
 use serde_json::{json, Value};
@@ -18,7 +19,6 @@ use sha2::Sha256;
 
 use crate::cockpit::load_hand_built_shop;
 use crate::db_story;
-use crate::fake_slack::{Failure, FakeSlack};
 use crate::support::paris_shop;
 
 const SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -475,3 +475,79 @@ async fn the_signature_of_slacks_documented_example_verifies() {
         "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
     );
 }
+
+db_story!(
+    insight_over_http_answers_with_a_table_and_a_chart,
+    |store| {
+        load_hand_built_shop(store).await;
+        let h = spawn_bot(store, |_| {}).await;
+        let (status, ack, took) = h
+            .command(
+                "/insight",
+                "revenue by channel from 2026-11-19 to 2026-11-20",
+                "UCEO",
+                "CDIRECTION",
+                "trig-ins",
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert!(took < Duration::from_secs(3), "ack took {took:?}");
+        assert_eq!(ack["response_type"], "ephemeral");
+        h.fake
+            .wait_for(WAIT, "the answer's chart", |calls| {
+                calls
+                    .iter()
+                    .any(|c| c.method == "files.completeUploadExternal")
+            })
+            .await;
+        let posts = h.fake.calls_to("chat.postMessage");
+        assert_eq!(posts.len(), 1);
+        let blocks = posts[0].body["blocks"].to_string();
+        // Hand-built shop, 19–20 Nov: Email 70 €, Organic 20 €, Meta 18 €, total 108 €.
+        for expected in ["Email", "€70", "Organic", "€20", "Meta Ads", "€18", "€108"] {
+            assert!(
+                blocks.contains(expected),
+                "{expected} missing from {blocks}"
+            );
+        }
+        assert_eq!(h.fake.calls_to("files.getUploadURLExternal").len(), 1);
+
+        // A question it does not understand: closest metrics and examples, privately.
+        h.command(
+            "/insight",
+            "chiffre d'afaires par canal; DROP TABLE orders",
+            "UCEO",
+            "CDIRECTION",
+            "trig-ins-2",
+        )
+        .await;
+        h.command("/insight", "blorp", "UCEO", "CDIRECTION", "trig-ins-3")
+            .await;
+        h.fake
+            .wait_for(WAIT, "the private answers", |calls| {
+                calls.iter().filter(|c| c.method == "response_url").count() >= 1
+            })
+            .await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let private: Vec<String> = h
+            .fake
+            .calls_to("response_url")
+            .iter()
+            .map(|c| c.body.to_string())
+            .collect();
+        assert!(
+            private
+                .iter()
+                .all(|p| p.contains("\"response_type\":\"ephemeral\"")),
+            "{private:?}"
+        );
+        assert!(
+            private.iter().any(|p| p.contains("/insight")),
+            "examples shown: {private:?}"
+        );
+        assert!(
+            store.count_rows("orders").await.unwrap() > 0,
+            "store intact"
+        );
+    }
+);

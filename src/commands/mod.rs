@@ -2,6 +2,7 @@
 
 mod ask;
 mod bench;
+mod bench_slack;
 mod cockpit;
 mod demo;
 mod query;
@@ -115,6 +116,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             serve::run(app, args).await
         }
         Command::Bench(args) => bench::run(config, args).await,
+        Command::BenchSlack(args) => bench_slack::run(url, args).await,
         Command::BenchReport(args) => bench::run_report(config, args).await,
     }
 }

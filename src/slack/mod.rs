@@ -13,6 +13,7 @@ pub mod bot;
 pub mod command;
 pub mod config;
 pub mod deliver;
+pub mod fake;
 pub mod http;
 pub mod socket;
 

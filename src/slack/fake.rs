@@ -1,7 +1,9 @@
-//! A fake Slack on 127.0.0.1: the Web API methods the bot calls (JSON as Slack documents it),
-//! the file upload target, a `response_url` target, and the Socket Mode WebSocket (`hello`,
-//! then the envelopes a test pushes; acks are recorded). Every call is recorded, and any
-//! method can be told to answer 429 (with `Retry-After`) or 500 the next N times.
+//! A fake Slack on 127.0.0.1, for the story tests and `bench slack`: the Web API methods the
+//! bot calls (JSON as Slack documents it), the file upload target, a `response_url` target,
+//! and the Socket Mode WebSocket (`hello`, then the envelopes a test pushes; acks are
+//! recorded). Every call is recorded, and any method can be told to answer 429 (with
+//! `Retry-After`) or 500 the next N times. It lives in the library, not in `tests/`, because
+//! the benchmark drives the real binary against it; nothing in `serve` uses it.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -55,8 +57,10 @@ pub struct FakeSlack {
 impl FakeSlack {
     pub async fn start() -> FakeSlack {
         let (push, rx) = mpsc::unbounded_channel();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a loopback port for the fake Slack");
+        let addr = listener.local_addr().expect("local address");
         let fake = FakeSlack {
             addr,
             inner: Arc::default(),
@@ -69,7 +73,11 @@ impl FakeSlack {
             .route("/response/{id}", post(response_url))
             .route("/socket", get(socket))
             .with_state(fake.clone());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::error!(error = %e, "fake Slack stopped");
+            }
+        });
         fake
     }
 
