@@ -10,3 +10,5 @@ mod catalogue;
 mod cli;
 /// The cockpit on a small hand-built shop, against answers worked out by hand.
 mod cockpit;
+/// Summary tables (migration 0004) give exactly the figures of the fact views.
+mod summaries;

@@ -7,6 +7,7 @@
 
 mod firsts;
 mod settings;
+mod summaries;
 
 pub use firsts::{refresh_after_load, refresh_customer_firsts};
 pub use settings::ShopSettings;
@@ -69,7 +70,9 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
-                .pragma("cache_size", "-65536")
+                // 8 MiB of page cache per connection (4 connections): the metrics read
+                // summary tables of a few MB, and the cache was most of a report's memory.
+                .pragma("cache_size", "-8192")
                 .pragma("temp_store", "memory");
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
