@@ -73,7 +73,10 @@ impl Store {
                 // 8 MiB of page cache per connection (4 connections): the metrics read
                 // summary tables of a few MB, and the cache was most of a report's memory.
                 .pragma("cache_size", "-8192")
-                .pragma("temp_store", "memory");
+                // Temporary tables and sorts spill to a temporary file, not to memory: the
+                // summary rebuild sorts a million sales rows (169 MB in memory, 31 MB this way,
+                // same CPU time, at 1 M orders); the metrics' own sorts are a few thousand rows.
+                .pragma("temp_store", "file");
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
                 .connect_with(options)
