@@ -8,6 +8,6 @@
 -- value: ratio
 -- breakdowns: day, channel, customer_type
 -- chart: bar
-SELECT local_date AS day, channel, customer_type, net_cents AS num, 1 AS den
-FROM counted_orders
-WHERE local_date BETWEEN :from AND :to
+SELECT day, channel, customer_type, net_cents AS num, orders AS den
+FROM daily_order_summary
+WHERE day BETWEEN :from AND :to

@@ -8,9 +8,9 @@
 -- value: ratio
 -- breakdowns: day, channel
 -- chart: line
-SELECT local_date AS day, channel, 1 AS num, 0 AS den
-FROM counted_orders
-WHERE local_date BETWEEN :from AND :to
+SELECT day, channel, orders AS num, 0 AS den
+FROM daily_order_summary
+WHERE day BETWEEN :from AND :to
 UNION ALL
 SELECT date AS day, channel, 0 AS num, sessions AS den
 FROM traffic

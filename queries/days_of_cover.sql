@@ -15,6 +15,6 @@ LEFT JOIN variants v ON v.sku = i.sku
 LEFT JOIN products p ON p.id = v.product_id
 WHERE i.date = (SELECT MAX(date) FROM inventory_levels WHERE date <= :to)
 UNION ALL
-SELECT sku, category, 0 AS num, units AS den
-FROM sales_facts
-WHERE day BETWEEN :from AND :to AND units > 0
+SELECT sku, category, 0 AS num, sold_units AS den
+FROM daily_sku_sales_summary
+WHERE day BETWEEN :from AND :to AND sold_facts > 0

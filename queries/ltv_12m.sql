@@ -8,18 +8,6 @@
 -- value: ratio
 -- breakdowns: day, channel
 -- chart: bar
-SELECT c.first_order_date AS day, c.acquisition_channel AS channel, s.revenue_cents AS num, 0 AS den
-FROM customers c
-JOIN sale_line_facts s ON s.customer_id = c.id
-WHERE c.first_order_date BETWEEN :from AND :to
-  AND s.order_day_no <= c.first_order_day_no + 365
-UNION ALL
-SELECT c.first_order_date AS day, c.acquisition_channel AS channel, s.revenue_cents AS num, 0 AS den
-FROM customers c
-JOIN refund_facts s ON s.customer_id = c.id
-WHERE c.first_order_date BETWEEN :from AND :to
-  AND s.order_day_no <= c.first_order_day_no + 365
-UNION ALL
-SELECT first_order_date AS day, acquisition_channel AS channel, 0 AS num, 1 AS den
-FROM customers
+SELECT first_order_date AS day, acquisition_channel AS channel, value_365d_cents AS num, customers AS den
+FROM customer_cohort_summary
 WHERE first_order_date BETWEEN :from AND :to

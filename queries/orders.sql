@@ -8,6 +8,6 @@
 -- value: sum
 -- breakdowns: day, channel, customer_type
 -- chart: line
-SELECT local_date AS day, channel, customer_type, 1 AS num
-FROM counted_orders
-WHERE local_date BETWEEN :from AND :to
+SELECT day, channel, customer_type, orders AS num
+FROM daily_order_summary
+WHERE day BETWEEN :from AND :to

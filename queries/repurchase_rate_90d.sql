@@ -8,13 +8,6 @@
 -- value: ratio
 -- breakdowns: day, channel
 -- chart: bar
-SELECT c.first_order_date AS day, c.acquisition_channel AS channel,
-       CASE WHEN EXISTS (
-           SELECT 1 FROM counted_orders o
-           WHERE o.customer_id = c.id
-             AND o.id <> c.first_order_id
-             AND o.day_no <= c.first_order_day_no + 90
-       ) THEN 1 ELSE 0 END AS num,
-       1 AS den
-FROM customers c
-WHERE c.first_order_date BETWEEN :from AND :to
+SELECT first_order_date AS day, acquisition_channel AS channel, repurchased_90d AS num, customers AS den
+FROM customer_cohort_summary
+WHERE first_order_date BETWEEN :from AND :to

@@ -8,8 +8,10 @@
 -- value: ratio
 -- breakdowns: day, channel, sku, category
 -- chart: bar
-SELECT day, channel, sku, category,
-       refunded_cents AS num,
-       CASE WHEN revenue_cents > 0 THEN revenue_cents ELSE 0 END AS den
-FROM sales_facts
-WHERE day BETWEEN :from AND :to
+SELECT day, channel, NULL AS sku, NULL AS category, refunded_cents AS num, sold_revenue_cents AS den
+FROM daily_sales_summary
+WHERE day BETWEEN :from AND :to AND :by NOT IN ('sku', 'category')
+UNION ALL
+SELECT day, NULL AS channel, sku, category, refunded_cents AS num, sold_revenue_cents AS den
+FROM daily_sku_sales_summary
+WHERE day BETWEEN :from AND :to AND :by IN ('sku', 'category')

@@ -8,6 +8,10 @@
 -- value: sum
 -- breakdowns: day, channel, sku, category, customer_type
 -- chart: line
-SELECT day, channel, sku, category, customer_type, revenue_cents AS num
-FROM sales_facts
-WHERE day BETWEEN :from AND :to
+SELECT day, channel, NULL AS sku, NULL AS category, customer_type, revenue_cents AS num
+FROM daily_sales_summary
+WHERE day BETWEEN :from AND :to AND :by NOT IN ('sku', 'category')
+UNION ALL
+SELECT day, NULL AS channel, sku, category, NULL AS customer_type, revenue_cents AS num
+FROM daily_sku_sales_summary
+WHERE day BETWEEN :from AND :to AND :by IN ('sku', 'category')

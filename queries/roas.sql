@@ -9,7 +9,7 @@
 -- breakdowns: day, channel
 -- chart: bar
 SELECT day, channel, revenue_cents AS num, 0 AS den
-FROM sales_facts
+FROM daily_sales_summary
 WHERE day BETWEEN :from AND :to
 UNION ALL
 SELECT date AS day, channel, 0 AS num, spend_cents AS den

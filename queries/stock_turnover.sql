@@ -9,9 +9,9 @@
 -- empty: missing
 -- breakdowns: sku, category
 -- chart: bar
-SELECT sku, category, (revenue_cents - margin_cents) * 365 AS num, 0 AS den
-FROM sales_facts
-WHERE day BETWEEN :from AND :to AND units > 0
+SELECT sku, category, sold_cost_cents * 365 AS num, 0 AS den
+FROM daily_sku_sales_summary
+WHERE day BETWEEN :from AND :to AND sold_facts > 0
 UNION ALL
 SELECT i.sku, COALESCE(p.category, 'uncategorised') AS category, 0 AS num,
        i.on_hand * COALESCE(v.supplier_cost_cents, 0) * :days AS den

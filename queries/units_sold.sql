@@ -8,6 +8,10 @@
 -- value: sum
 -- breakdowns: day, channel, sku, category
 -- chart: bar
-SELECT day, channel, sku, category, units AS num
-FROM sales_facts
-WHERE day BETWEEN :from AND :to AND units > 0
+SELECT day, channel, NULL AS sku, NULL AS category, sold_units AS num
+FROM daily_sales_summary
+WHERE day BETWEEN :from AND :to AND sold_facts > 0 AND :by NOT IN ('sku', 'category')
+UNION ALL
+SELECT day, NULL AS channel, sku, category, sold_units AS num
+FROM daily_sku_sales_summary
+WHERE day BETWEEN :from AND :to AND sold_facts > 0 AND :by IN ('sku', 'category')

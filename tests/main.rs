@@ -14,3 +14,5 @@ mod cockpit;
 mod insight;
 /// The Slack bot: signed HTTP commands, Socket Mode, allow-lists, retries, uploads.
 mod slack;
+/// Summary tables (migration 0004) give exactly the figures of the fact views.
+mod summaries;

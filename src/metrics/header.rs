@@ -127,11 +127,14 @@ pub struct MetricDef {
     pub(crate) sql: CompiledSql,
 }
 
-/// Parameters every metric may use without declaring them: the asked period and its length.
-pub const BUILTIN_PARAMS: [(&str, ParamType); 3] = [
+/// Parameters every metric may use without declaring them: the asked period, its length, and
+/// the asked breakdown's column name (`''` for the total), with which a metric may read a
+/// summary table of the right grain (see queries/revenue.sql).
+pub const BUILTIN_PARAMS: [(&str, ParamType); 4] = [
     ("from", ParamType::Date),
     ("to", ParamType::Date),
     ("days", ParamType::Int),
+    ("by", ParamType::Text),
 ];
 
 const KNOWN_KEYS: [&str; 12] = [
@@ -269,7 +272,7 @@ impl MetricDef {
                     return Err(err(
                         *line,
                         format!(
-                            "parameter {pname:?} declared twice (from, to and days are built in)"
+                            "parameter {pname:?} declared twice (from, to, days and by are built in)"
                         ),
                     ));
                 }

@@ -128,7 +128,7 @@ impl MetricDef {
                 });
             }
         }
-        let binds = self.binds(period, extra)?;
+        let binds = self.binds(period, by, extra)?;
         let sql = self.wrapped_sql(by);
         let db_err = |source| QueryError::Database {
             metric: self.name.clone(),
@@ -206,6 +206,7 @@ impl MetricDef {
     fn binds(
         &self,
         period: Period,
+        by: Option<Dimension>,
         extra: &BTreeMap<String, String>,
     ) -> Result<Vec<Bound>, QueryError> {
         self.sql
@@ -222,6 +223,7 @@ impl MetricDef {
                     "from" => return Ok(Bound::Date(period.from)),
                     "to" => return Ok(Bound::Date(period.to)),
                     "days" => return Ok(Bound::Int(period.days())),
+                    "by" => return Ok(Bound::Text(by.map_or("", |d| d.column()).to_string())),
                     _ => {}
                 }
                 let text = extra.get(name).ok_or_else(|| QueryError::MissingParam {

@@ -7,7 +7,7 @@
 
 use anyhow::Context;
 
-use super::Store;
+use super::{summaries, Store};
 use crate::with_pool;
 
 const CLEAR: &str = "UPDATE customers SET first_order_id = NULL, first_order_at = NULL, \
@@ -34,7 +34,9 @@ FROM (
 ) f
 WHERE customers.id = f.customer_id";
 
-/// Recomputes every customer's acquisition from the orders, in one transaction.
+/// Recomputes every customer's acquisition from the orders, in one transaction. Only that:
+/// the summary tables still hold the old customer types and cohorts, so writers call
+/// [`refresh_after_load`], which does this and rebuilds them.
 pub async fn refresh_customer_firsts(store: &Store) -> anyhow::Result<()> {
     with_pool!(store, pool => {
         let mut tx = pool.begin().await?;
@@ -45,9 +47,26 @@ pub async fn refresh_customer_firsts(store: &Store) -> anyhow::Result<()> {
     .context("failed to recompute customers' first orders")
 }
 
-/// Recomputes everything derived from the raw tables (customers' acquisition, and any summary
-/// table the metric queries read). Every writer (demo generator, importers, sync) calls this
-/// once after its load, inside no transaction of its own.
+/// Recomputes everything derived from the raw tables, in one transaction: customers'
+/// acquisition, then the summary tables the metric queries read (src/store/summaries.rs),
+/// which depend on it. Every writer (demo generator, importers, sync) calls this once after
+/// its load, inside no transaction of its own. Readers see the old figures until it commits.
 pub async fn refresh_after_load(store: &Store) -> anyhow::Result<()> {
-    refresh_customer_firsts(store).await
+    with_pool!(store, pool => async {
+        let mut tx = pool.begin().await?;
+        sqlx::query(CLEAR).execute(&mut *tx).await?;
+        sqlx::query(SET_FIRSTS).execute(&mut *tx).await?;
+        for sql in summaries::CLEAR.iter().chain(summaries::REBUILD.iter()) {
+            let started = std::time::Instant::now();
+            sqlx::query(sql).execute(&mut *tx).await?;
+            tracing::debug!(
+                elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+                statement = sql.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+                "summary rebuild"
+            );
+        }
+        tx.commit().await
+    }
+    .await)
+    .context("failed to recompute customers' first orders and the summary tables")
 }
