@@ -255,7 +255,7 @@ pub async fn run(_config: Config, args: BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn machine() -> String {
+pub(super) fn machine() -> String {
     let cpus = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(0);

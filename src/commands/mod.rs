@@ -1,8 +1,10 @@
 //! What each subcommand does. Thin: they open the store, call the library, print.
 
 mod bench;
+mod bench_import;
 mod cockpit;
 mod demo;
+mod import;
 mod query;
 
 use anyhow::Context;
@@ -97,6 +99,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Import(args) => {
+            let app = App::open(config, lang, &url).await?;
+            import::run(&app, args).await
+        }
+        Command::Sources => {
+            let app = App::open(config, lang, &url).await?;
+            import::sources(&app).await
+        }
+        Command::BenchImport(args) => bench_import::run(args).await,
+        Command::BenchImportChild(args) => bench_import::run_child(config, args).await,
         Command::Bench(args) => bench::run(config, args).await,
         Command::BenchReport(args) => bench::run_report(config, args).await,
     }
