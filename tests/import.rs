@@ -444,3 +444,57 @@ fn the_binary_exits_non_zero_and_names_the_place() {
         "{table}"
     );
 }
+
+db_story!(targets_and_cash_from_french_spreadsheets, |store| {
+    let tmp = tempfile::tempdir().unwrap();
+    // Two daily targets, then December as a month with weekend days weighing double.
+    let targets = tmp.path().join("objectifs.csv");
+    std::fs::write(
+        &targets,
+        "\u{feff}Jour;Objectif CA;Lun;Mar;Mer;Jeu;Ven;Sam;Dim\r\n\
+         2026-11-29;1 234,50;;;;;;;\r\n\
+         30/11/2026;2 000,00;;;;;;;\r\n\
+         2026-12;38 000,00;1;1;1;1;1;2;2\r\n",
+    )
+    .unwrap();
+    let opts = ImportOptions::default();
+    let s = import(store, Kind::Targets, &targets, &opts).await;
+    assert_eq!((s.rows_read, s.inserted), (3, 2 + 31), "{s}");
+    let (days, total): (i64, i64) = insight_desk::with_pool!(store, pool => {
+        sqlx::query_as("SELECT COUNT(*), CAST(SUM(revenue_cents) AS BIGINT) FROM targets").fetch_one(pool).await
+    })
+    .unwrap();
+    assert_eq!((days, total), (33, 123_450 + 200_000 + 3_800_000));
+    // December 2026 has 23 weekdays and 8 weekend days: 38 000 € / (23 + 16) per weight.
+    let saturday: i64 = insight_desk::with_pool!(store, pool => {
+        sqlx::query_scalar("SELECT revenue_cents FROM targets WHERE date = $1")
+            .bind(chrono::NaiveDate::from_ymd_opt(2026, 12, 5).unwrap())
+            .fetch_one(pool)
+            .await
+    })
+    .unwrap();
+    assert!((saturday - 2 * 3_800_000 / 39).abs() <= 1, "{saturday}");
+    let again = import(store, Kind::Targets, &targets, &opts).await;
+    assert_eq!(
+        (again.inserted, again.updated, again.skipped),
+        (0, 0, 33),
+        "{again}"
+    );
+
+    let cash = tmp.path().join("tresorerie.csv");
+    std::fs::write(
+        &cash,
+        "Date;Solde;Compte\n2026-11-29;52 300,10;Qonto\n2026-11-30;-1 200,00;Qonto\n",
+    )
+    .unwrap();
+    let s = import(store, Kind::Cash, &cash, &opts).await;
+    assert_eq!(s.inserted, 2, "{s}");
+    std::fs::write(&cash, "Date;Solde;Compte\n2026-11-30;-1 100,00;Qonto\n").unwrap();
+    let s = import(store, Kind::Cash, &cash, &opts).await;
+    assert_eq!((s.inserted, s.updated), (0, 1), "{s}");
+    let sum: i64 = insight_desk::with_pool!(store, pool => {
+        sqlx::query_scalar("SELECT CAST(SUM(balance_cents) AS BIGINT) FROM cash_balances").fetch_one(pool).await
+    })
+    .unwrap();
+    assert_eq!(sum, 5_230_010 - 110_000);
+});

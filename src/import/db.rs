@@ -130,6 +130,22 @@ impl Tx {
         }
     }
 
+    /// Runs a statement returning at most one integer.
+    pub async fn optional_i64(&mut self, sql: &str, vals: Vec<Val>) -> sqlx::Result<Option<i64>> {
+        match self {
+            Tx::Sqlite(tx) => {
+                bind_all!(sqlx::query_scalar(sql), vals)
+                    .fetch_optional(&mut **tx)
+                    .await
+            }
+            Tx::Postgres(tx) => {
+                bind_all!(sqlx::query_scalar(sql), vals)
+                    .fetch_optional(&mut **tx)
+                    .await
+            }
+        }
+    }
+
     pub async fn commit(self) -> sqlx::Result<()> {
         match self {
             Tx::Sqlite(tx) => tx.commit().await,

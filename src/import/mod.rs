@@ -17,6 +17,7 @@ mod order;
 mod order_sink;
 mod orders_job;
 mod parse;
+mod plans;
 mod reader;
 mod rejects;
 mod shopify;
@@ -40,6 +41,10 @@ pub enum Kind {
     ShopifyOrders,
     /// Google Ads campaign or ad report, with or without a Day column.
     GoogleAds,
+    /// Revenue objective per day (or per month, split over its days by weekday weights).
+    Targets,
+    /// Cash balance by date (and account).
+    Cash,
 }
 
 impl Kind {
@@ -47,6 +52,8 @@ impl Kind {
         match self {
             Kind::ShopifyOrders => "shopify-orders",
             Kind::GoogleAds => "google-ads",
+            Kind::Targets => "targets",
+            Kind::Cash => "cash",
         }
     }
 
@@ -59,6 +66,8 @@ impl Kind {
             Kind::GoogleAds => {
                 sources::coverage_query("ad_spend", "date", "WHERE source = 'google_ads'")
             }
+            Kind::Targets => sources::coverage_query("targets", "date", ""),
+            Kind::Cash => sources::coverage_query("cash_balances", "date", ""),
         }
     }
 }
@@ -151,6 +160,8 @@ pub async fn import_file(
     let outcome = match kind {
         Kind::ShopifyOrders => orders_job::import_shopify(store, tz, path, opts).await,
         Kind::GoogleAds => google_ads::import(store, path, opts).await,
+        Kind::Targets => plans::import_targets(store, path, opts).await,
+        Kind::Cash => plans::import_cash(store, path, opts).await,
     };
     match outcome {
         Ok(summary) => {
