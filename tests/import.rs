@@ -498,3 +498,47 @@ db_story!(targets_and_cash_from_french_spreadsheets, |store| {
     .unwrap();
     assert_eq!(sum, 5_230_010 - 110_000);
 });
+
+db_story!(
+    generic_transactions_group_invoices_and_dedupe_customers,
+    |store| {
+        let tmp = tempfile::tempdir().unwrap();
+        // An invoice dataset: lines grouped by invoice, quantity × unit price, a return.
+        let invoices = tmp.path().join("online_retail.csv");
+        std::fs::write(
+            &invoices,
+            "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n\
+         536365,85123A,WHITE HANGING HEART,6,2026-11-01 08:26:00,2.55,17850,United Kingdom\n\
+         536365,71053,WHITE METAL LANTERN,6,2026-11-01 08:26:00,3.39,17850,United Kingdom\n\
+         536366,22633,HAND WARMER,6,2026-11-02 08:28:00,1.85,17850,United Kingdom\n\
+         C536379,D,Discount,-1,2026-11-02 09:41:00,27.50,14527,United Kingdom\n",
+        )
+        .unwrap();
+        let opts = ImportOptions::default();
+        let s = import(store, Kind::Transactions, &invoices, &opts).await;
+        assert_eq!((s.rows_read, s.inserted), (4, 3), "{s}");
+        // A plain sales file without order ids, e-mails in two spellings.
+        let sales = tmp.path().join("ventes.csv");
+        std::fs::write(
+        &sales,
+        "Date;E-mail;Montant;Canal\n2026-11-03;Anne@Example.com ;49,90;facebook\n2026-11-04; anne@example.com;20,00;email\n",
+    )
+    .unwrap();
+        let s = import(store, Kind::Transactions, &sales, &opts).await;
+        assert_eq!(s.inserted, 2, "{s}");
+        let got = snapshot(store).await;
+        assert_eq!(got["orders"], 5);
+        assert_eq!(got["customers"], 3, "17850, 14527 and anne@example.com");
+        assert_eq!(got["revenue"], 1530 + 2034 + 1110 - 2750 + 4990 + 2000);
+        let channels: Vec<String> = insight_desk::with_pool!(store, pool => {
+        sqlx::query_scalar("SELECT channel FROM orders WHERE source = 'transactions' ORDER BY placed_at").fetch_all(pool).await
+    })
+    .unwrap();
+        assert_eq!(channels, ["other", "other", "other", "meta", "email"]);
+        for file in [&invoices, &sales] {
+            let again = import(store, Kind::Transactions, file, &opts).await;
+            assert_eq!((again.inserted, again.updated), (0, 0), "{again}");
+        }
+        assert_eq!(snapshot(store).await, got);
+    }
+);

@@ -22,6 +22,7 @@ mod reader;
 mod rejects;
 mod shopify;
 pub mod sources;
+mod transactions;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -41,6 +42,9 @@ pub enum Kind {
     ShopifyOrders,
     /// Google Ads campaign or ad report, with or without a Day column.
     GoogleAds,
+    /// Generic sales: date, amount (or quantity × unit price), optional order id, customer,
+    /// channel, currency, SKU.
+    Transactions,
     /// Revenue objective per day (or per month, split over its days by weekday weights).
     Targets,
     /// Cash balance by date (and account).
@@ -52,6 +56,7 @@ impl Kind {
         match self {
             Kind::ShopifyOrders => "shopify-orders",
             Kind::GoogleAds => "google-ads",
+            Kind::Transactions => "transactions",
             Kind::Targets => "targets",
             Kind::Cash => "cash",
         }
@@ -65,6 +70,9 @@ impl Kind {
             }
             Kind::GoogleAds => {
                 sources::coverage_query("ad_spend", "date", "WHERE source = 'google_ads'")
+            }
+            Kind::Transactions => {
+                sources::coverage_query("orders", "local_date", "WHERE source = 'transactions'")
             }
             Kind::Targets => sources::coverage_query("targets", "date", ""),
             Kind::Cash => sources::coverage_query("cash_balances", "date", ""),
@@ -160,6 +168,7 @@ pub async fn import_file(
     let outcome = match kind {
         Kind::ShopifyOrders => orders_job::import_shopify(store, tz, path, opts).await,
         Kind::GoogleAds => google_ads::import(store, path, opts).await,
+        Kind::Transactions => orders_job::import_transactions(store, tz, path, opts).await,
         Kind::Targets => plans::import_targets(store, path, opts).await,
         Kind::Cash => plans::import_cash(store, path, opts).await,
     };

@@ -6,7 +6,7 @@
 //! so nothing of the file lands) or written to the reject file by the parsing thread
 //! (quarantine). Progress follows the bytes read.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
@@ -19,8 +19,9 @@ use super::order_sink::OrderSink;
 use super::reader::CsvSource;
 use super::rejects::{reject_path, RejectFile};
 use super::shopify::{ShopifyOrders, FIELDS};
+use super::transactions::Transactions;
 use super::{ImportOptions, ImportSummary, OnError};
-use crate::store::Store;
+use crate::store::{ShopSettings, Store};
 
 /// Orders per batch handed to the writer.
 const BATCH: usize = 1024;
@@ -55,6 +56,39 @@ pub fn progress_bar(visible: bool, len: u64, what: &str) -> ProgressBar {
     bar
 }
 
+/// A file read as whole orders.
+pub trait OrderReader: Send + 'static {
+    fn next_item(&mut self) -> Option<Item>;
+    fn rows_read(&self) -> u64;
+    fn bytes_read(&self) -> u64;
+}
+
+impl OrderReader for ShopifyOrders {
+    fn next_item(&mut self) -> Option<Item> {
+        ShopifyOrders::next_item(self)
+    }
+    fn rows_read(&self) -> u64 {
+        self.rows_read
+    }
+    fn bytes_read(&self) -> u64 {
+        self.src.bytes_read()
+    }
+}
+
+/// Where the reject file goes, when quarantining: path, header, separator.
+type RejectTarget = Option<(PathBuf, Vec<String>, u8)>;
+
+fn reject_target(src: &CsvSource, path: &Path, opts: &ImportOptions) -> RejectTarget {
+    (opts.on_error == OnError::Quarantine).then(|| {
+        let dir = opts.rejects_dir.clone().unwrap_or_else(|| ".".into());
+        (
+            reject_path(path, &dir),
+            src.headers().to_vec(),
+            src.delimiter,
+        )
+    })
+}
+
 pub async fn import_shopify(
     store: &Store,
     tz: chrono_tz::Tz,
@@ -63,19 +97,69 @@ pub async fn import_shopify(
 ) -> anyhow::Result<ImportSummary> {
     let started = Instant::now();
     let src = CsvSource::open(path, "shopify-orders", &FIELDS)?;
-    let quarantine = opts.on_error == OnError::Quarantine;
-    let rejects = quarantine.then(|| {
-        let dir = opts.rejects_dir.clone().unwrap_or_else(|| ".".into());
-        (
-            reject_path(path, &dir),
-            src.headers().to_vec(),
-            src.delimiter,
-        )
-    });
-    let progress = progress_bar(opts.progress, src.file_len, "shopify-orders");
+    let rejects = reject_target(&src, path, opts);
+    let len = src.file_len;
+    let reader = ShopifyOrders::new(src, tz, rejects.is_some());
+    let job = Job {
+        kind: "shopify-orders",
+        source: "shopify",
+        len,
+        rejects,
+        started,
+    };
+    run(store, tz, path, opts, job, reader).await
+}
+
+pub async fn import_transactions(
+    store: &Store,
+    tz: chrono_tz::Tz,
+    path: &Path,
+    opts: &ImportOptions,
+) -> anyhow::Result<ImportSummary> {
+    let started = Instant::now();
+    let src = CsvSource::open(path, "transactions", &super::transactions::FIELDS)?;
+    let currency = ShopSettings::load(store)
+        .await?
+        .map_or_else(|| "EUR".to_string(), |s| s.currency);
+    let rejects = reject_target(&src, path, opts);
+    let len = src.file_len;
+    let reader = Transactions::new(src, tz, currency, rejects.is_some())?;
+    let job = Job {
+        kind: "transactions",
+        source: "transactions",
+        len,
+        rejects,
+        started,
+    };
+    run(store, tz, path, opts, job, reader).await
+}
+
+struct Job {
+    kind: &'static str,
+    source: &'static str,
+    len: u64,
+    rejects: RejectTarget,
+    started: Instant,
+}
+
+async fn run<R: OrderReader>(
+    store: &Store,
+    tz: chrono_tz::Tz,
+    path: &Path,
+    opts: &ImportOptions,
+    job: Job,
+    mut orders: R,
+) -> anyhow::Result<ImportSummary> {
+    let Job {
+        kind,
+        source,
+        len,
+        rejects,
+        started,
+    } = job;
+    let progress = progress_bar(opts.progress, len, kind);
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Msg>(4);
     let parser = tokio::task::spawn_blocking(move || -> anyhow::Result<ParseEnd> {
-        let mut orders = ShopifyOrders::new(src, tz, quarantine);
         let mut batch = Vec::with_capacity(BATCH);
         let mut reject_file: Option<RejectFile> = None;
         let mut rejected = 0;
@@ -86,8 +170,8 @@ pub async fn import_shopify(
                     if batch.len() == BATCH {
                         let msg = Msg::Batch {
                             orders: std::mem::replace(&mut batch, Vec::with_capacity(BATCH)),
-                            rows_read: orders.rows_read,
-                            bytes: orders.src.bytes_read(),
+                            rows_read: orders.rows_read(),
+                            bytes: orders.bytes_read(),
                         };
                         if sender.blocking_send(msg).is_err() {
                             // The writer stopped; it reports why.
@@ -115,11 +199,11 @@ pub async fn import_shopify(
         }
         let _ = sender.blocking_send(Msg::Batch {
             orders: batch,
-            rows_read: orders.rows_read,
-            bytes: orders.src.bytes_read(),
+            rows_read: orders.rows_read(),
+            bytes: orders.bytes_read(),
         });
         Ok(ParseEnd {
-            rows_read: orders.rows_read,
+            rows_read: orders.rows_read(),
             rejected,
             reject_file: reject_file.map(RejectFile::finish).transpose()?,
         })
@@ -128,7 +212,7 @@ pub async fn import_shopify(
     let mut tx = Tx::begin(store)
         .await
         .context("failed to start the import transaction")?;
-    let mut sink = OrderSink::new("shopify", tz);
+    let mut sink = OrderSink::new(source, tz);
     while let Some(msg) = receiver.recv().await {
         match msg {
             Msg::Batch {
@@ -161,7 +245,7 @@ pub async fn import_shopify(
     }
     Ok(ImportSummary {
         file: path.display().to_string(),
-        kind: "shopify-orders".into(),
+        kind: kind.into(),
         rows_read: end.rows_read,
         inserted: sink.counts.inserted,
         updated: sink.counts.updated,
