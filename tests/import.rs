@@ -542,3 +542,52 @@ db_story!(
         assert_eq!(snapshot(store).await, got);
     }
 );
+
+db_story!(
+    meta_ads_exports_in_french_by_day_and_in_english_by_period,
+    |store| {
+        let tmp = tempfile::tempdir().unwrap();
+        let daily = tmp.path().join("meta-jour.csv");
+        std::fs::write(
+        &daily,
+        "Jour;Nom de la campagne;Montant dépensé (EUR);Impressions;Clics sur un lien;Achats;Valeur de conversion des achats\n\
+         2026-11-01;Prospection;1 234,56;10 000;250;12;1 500,00\n\
+         2026-11-02;Prospection;1 000,00;9 000;200;10;1 250,50\n\
+         2026-11-02;Retargeting;300,00;2 000;80;;\n",
+    )
+    .unwrap();
+        let opts = ImportOptions::default();
+        let s = import(store, Kind::MetaAds, &daily, &opts).await;
+        assert_eq!(s.inserted, 3, "{s}");
+        let period = tmp.path().join("meta-period.csv");
+        std::fs::write(
+        &period,
+        "Reporting starts,Reporting ends,Campaign name,Amount spent (EUR),Impressions,Link clicks,Purchases,Purchases conversion value\n\
+         2026-10-01,2026-10-07,Brand,700.07,7000,70,7,\"1,400.00\"\n",
+    )
+    .unwrap();
+        let s = import(store, Kind::MetaAds, &period, &opts).await;
+        assert_eq!(s.inserted, 7, "spread over its 7 days: {s}");
+        type Sums = (i64, i64, i64, i64);
+        let (rows, spend, value, purchases): Sums = insight_desk::with_pool!(store, pool => {
+        sqlx::query_as(
+            "SELECT COUNT(*), CAST(SUM(spend_cents) AS BIGINT), CAST(SUM(conversion_value_cents) AS BIGINT), \
+             CAST(SUM(conversions) AS BIGINT) FROM ad_spend WHERE channel = 'meta' AND source = 'meta_ads'",
+        )
+        .fetch_one(pool)
+        .await
+    })
+    .unwrap();
+        assert_eq!((rows, spend), (10, 123_456 + 100_000 + 30_000 + 70_007));
+        assert_eq!(
+            (value, purchases),
+            (150_000 + 125_050 + 140_000, 12 + 10 + 7)
+        );
+        let again = import(store, Kind::MetaAds, &daily, &opts).await;
+        assert_eq!(
+            (again.inserted, again.updated, again.skipped),
+            (0, 0, 3),
+            "{again}"
+        );
+    }
+);

@@ -1,6 +1,6 @@
 //! `insight-desk import <kind> <file>…`: the exports a brand already has, into the store.
 //!
-//! One module per export format (`shopify`, `google_ads`, …) over a shared reader (`reader`:
+//! One module per export format (`shopify`, `ad_reports`, `transactions`, `plans`) over a shared reader (`reader`:
 //! separator, preamble, header matching; `parse`: amounts, dates), with bad input reported
 //! by `error` and set aside by `rejects`. Every file is imported in one transaction (`db`):
 //! with `--on-error abort` (the default) any bad row rejects the whole file and the store is
@@ -9,10 +9,10 @@
 //! rolls it back. Each import is recorded in `sync_state` (`sources`) and ends with the one
 //! post-load hook, `store::refresh_after_load`.
 
+mod ad_reports;
 mod channel_map;
 mod db;
 mod error;
-mod google_ads;
 mod order;
 mod order_sink;
 mod orders_job;
@@ -42,6 +42,8 @@ pub enum Kind {
     ShopifyOrders,
     /// Google Ads campaign or ad report, with or without a Day column.
     GoogleAds,
+    /// Meta Ads Manager export (day by day, or per reporting period), English or French.
+    MetaAds,
     /// Generic sales: date, amount (or quantity × unit price), optional order id, customer,
     /// channel, currency, SKU.
     Transactions,
@@ -56,6 +58,7 @@ impl Kind {
         match self {
             Kind::ShopifyOrders => "shopify-orders",
             Kind::GoogleAds => "google-ads",
+            Kind::MetaAds => "meta-ads",
             Kind::Transactions => "transactions",
             Kind::Targets => "targets",
             Kind::Cash => "cash",
@@ -70,6 +73,9 @@ impl Kind {
             }
             Kind::GoogleAds => {
                 sources::coverage_query("ad_spend", "date", "WHERE source = 'google_ads'")
+            }
+            Kind::MetaAds => {
+                sources::coverage_query("ad_spend", "date", "WHERE source = 'meta_ads'")
             }
             Kind::Transactions => {
                 sources::coverage_query("orders", "local_date", "WHERE source = 'transactions'")
@@ -167,7 +173,8 @@ pub async fn import_file(
 ) -> anyhow::Result<ImportSummary> {
     let outcome = match kind {
         Kind::ShopifyOrders => orders_job::import_shopify(store, tz, path, opts).await,
-        Kind::GoogleAds => google_ads::import(store, path, opts).await,
+        Kind::GoogleAds => ad_reports::import(store, &ad_reports::GOOGLE, path, opts).await,
+        Kind::MetaAds => ad_reports::import(store, &ad_reports::META, path, opts).await,
         Kind::Transactions => orders_job::import_transactions(store, tz, path, opts).await,
         Kind::Targets => plans::import_targets(store, path, opts).await,
         Kind::Cash => plans::import_cash(store, path, opts).await,

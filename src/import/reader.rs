@@ -42,6 +42,14 @@ pub const fn opt(names: &'static [&'static str]) -> Field {
     }
 }
 
+pub const fn req_prefix(names: &'static [&'static str]) -> Field {
+    Field {
+        names,
+        required: true,
+        prefix: true,
+    }
+}
+
 /// How many lines may precede the header (titles, date ranges).
 const HEADER_SEARCH_LINES: usize = 20;
 const SNIFF_BYTES: usize = 256 * 1024;

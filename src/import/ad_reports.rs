@@ -1,13 +1,15 @@
-//! Google Ads UI reports (campaign or ad level) into `ad_spend`, channel `google`.
+//! Ad-platform reports into `ad_spend`: Google Ads UI reports (campaign or ad level,
+//! channel `google`) and Meta Ads Manager exports (channel `meta`), in English or French.
 //!
-//! The UI writes a title and a date range above the header, ` --` for "no value", quoted
+//! Google's UI writes a title and a date range above the header, ` --` for "no value", quoted
 //! thousands (`"795,836"`) and `Total: …` rows at the end; those rows are skipped, not summed.
 //! Ad-level rows are summed per campaign and day. A report with a `Day` column is imported day
 //! by day. A report without one holds totals over its date range: they are **spread evenly
 //! over the days of the range** (exactly, in cents, remainders to the first days), so daily
 //! ROAS and spend series stay meaningful and any sum over the whole range equals the report;
 //! the range comes from the report's second line, or from `--period` (required when the
-//! report says "All time"). Re-importing a report, or a later one over the same days,
+//! report says "All time"). Meta's exports without a day breakdown give each row its own
+//! `Reporting starts` / `Reporting ends`: such a row is spread over its own days. Re-importing a report, or a later one over the same days,
 //! replaces those days' figures per campaign.
 
 use std::collections::{BTreeMap, HashMap};
@@ -22,7 +24,7 @@ use super::error::ImportError;
 use super::order::allocate;
 use super::order_sink::insert_rows;
 use super::parse::{cents, count, day, norm_header};
-use super::reader::{opt, req, CsvSource, Field};
+use super::reader::{opt, req, req_prefix, CsvSource, Field};
 use super::rejects::{reject_path, RejectFile};
 use super::{ImportOptions, ImportSummary, OnError};
 use crate::domain::Period;
@@ -37,8 +39,9 @@ const INTERACTIONS: usize = 5;
 const CONVERSIONS: usize = 6;
 const CONV_VALUE: usize = 7;
 const CURRENCY: usize = 8;
+const END: usize = 9;
 
-static FIELDS: [Field; 9] = [
+static GOOGLE_FIELDS: [Field; 10] = [
     opt(&["Day", "Jour", "Date"]),
     req(&[
         "Campaign",
@@ -58,7 +61,58 @@ static FIELDS: [Field; 9] = [
         "Valeur de conversion",
     ]),
     opt(&["Currency code", "Currency", "Code de la devise", "Devise"]),
+    opt(&["End date", "Date de fin"]),
 ];
+
+static META_FIELDS: [Field; 10] = [
+    opt(&[
+        "Day",
+        "Jour",
+        "Reporting starts",
+        "Début des rapports",
+        "Date",
+    ]),
+    req(&[
+        "Campaign name",
+        "Nom de la campagne",
+        "Campaign",
+        "Campagne",
+    ]),
+    req_prefix(&["Amount spent", "Montant dépensé", "Dépenses"]),
+    opt(&["Impressions"]),
+    opt(&["Link clicks", "Clics sur un lien", "Clics sur le lien"]),
+    opt(&["Clicks (all)", "Clics (tous)"]),
+    opt(&["Purchases", "Achats", "Results", "Résultats"]),
+    opt(&[
+        "Purchases conversion value",
+        "Valeur de conversion des achats",
+        "Purchase conversion value",
+    ]),
+    opt(&["Currency", "Devise"]),
+    opt(&["Reporting ends", "Fin des rapports"]),
+];
+
+/// One ad platform's report format and where its rows go.
+pub struct Platform {
+    kind: &'static str,
+    channel: &'static str,
+    source: &'static str,
+    fields: &'static [Field; 10],
+}
+
+pub static GOOGLE: Platform = Platform {
+    kind: "google-ads",
+    channel: "google",
+    source: "google_ads",
+    fields: &GOOGLE_FIELDS,
+};
+
+pub static META: Platform = Platform {
+    kind: "meta-ads",
+    channel: "meta",
+    source: "meta_ads",
+    fields: &META_FIELDS,
+};
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 struct Figures {
@@ -67,6 +121,23 @@ struct Figures {
     clicks: i64,
     conversions: i64,
     value: Option<i64>,
+}
+
+/// (the row's own first and last day, or None for the report's period; campaign) →
+/// (currency, figures).
+type Totals = BTreeMap<(Option<(NaiveDate, NaiveDate)>, String), (String, Figures)>;
+
+impl Figures {
+    fn add(&mut self, f: &Figures) {
+        self.spend += f.spend;
+        self.impressions += f.impressions;
+        self.clicks += f.clicks;
+        self.conversions += f.conversions;
+        self.value = match (self.value, f.value) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+        };
+    }
 }
 
 /// The report's date range line, e.g. `"March 27, 2026 - April 23, 2026"`.
@@ -85,11 +156,12 @@ fn is_total_row(first_cell: &str) -> bool {
 
 pub async fn import(
     store: &Store,
+    platform: &Platform,
     path: &Path,
     opts: &ImportOptions,
 ) -> anyhow::Result<ImportSummary> {
     let started = Instant::now();
-    let mut src = CsvSource::open(path, "google-ads", &FIELDS)?;
+    let mut src = CsvSource::open(path, platform.kind, platform.fields)?;
     let shop_currency = ShopSettings::load(store)
         .await?
         .map_or_else(|| "EUR".to_string(), |s| s.currency);
@@ -112,12 +184,12 @@ pub async fn import(
     let mut rejects: Option<RejectFile> = None;
     let mut summary = ImportSummary {
         file: path.display().to_string(),
-        kind: "google-ads".into(),
+        kind: platform.kind.into(),
         dry_run: opts.dry_run,
         ..ImportSummary::default()
     };
-    // (day or None for the whole period, campaign) → (currency, figures)
-    let mut totals: BTreeMap<(Option<NaiveDate>, String), (String, Figures)> = BTreeMap::new();
+    // (the row's days, or None for the report's period; campaign) → (currency, figures)
+    let mut totals: Totals = BTreeMap::new();
     let headers = src.headers().to_vec();
     let delimiter = src.delimiter;
     while let Some(row) = src.next_row() {
@@ -128,7 +200,12 @@ pub async fn import(
             }
             let style = row.style();
             let date = if row.has(DAY) {
-                Some(row.require(DAY, day)?)
+                let start = row.require(DAY, day)?;
+                let end = row.parse(END, day)?.unwrap_or(start);
+                let p = Period::new(start, end).map_err(|e| {
+                    ImportError::row(row.file(), row.line, format!("reporting period: {e}"))
+                })?;
+                Some((p.from, p.to))
             } else {
                 None
             };
@@ -155,14 +232,7 @@ pub async fn import(
                 let entry = totals
                     .entry((date, campaign))
                     .or_insert_with(|| (currency, Figures::default()));
-                entry.1.spend += f.spend;
-                entry.1.impressions += f.impressions;
-                entry.1.clicks += f.clicks;
-                entry.1.conversions += f.conversions;
-                entry.1.value = match (entry.1.value, f.value) {
-                    (None, None) => None,
-                    (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
-                };
+                entry.1.add(&f);
             }
             Err(error) if quarantine && error.is_row_level() => {
                 if rejects.is_none() {
@@ -182,52 +252,50 @@ pub async fn import(
         }
     }
     let days = daily_rows(totals, period, &mut summary);
-    write(store, days, opts, &mut summary).await?;
+    write(store, platform, days, opts, &mut summary).await?;
     summary.reject_file = rejects.map(RejectFile::finish).transpose()?;
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
 
-/// Per (day, campaign) figures: dated rows as they are, period totals spread over the days.
+/// Per (day, campaign) figures: each aggregate spread evenly over its days (a dated row
+/// is one day, kept as it is).
 fn daily_rows(
-    totals: BTreeMap<(Option<NaiveDate>, String), (String, Figures)>,
+    totals: Totals,
     period: Option<Period>,
     summary: &mut ImportSummary,
 ) -> BTreeMap<(NaiveDate, String), (String, Figures)> {
     let mut out = BTreeMap::new();
-    for ((date, campaign), (currency, f)) in totals {
-        match (date, period) {
-            (Some(d), _) => {
-                out.insert((d, campaign), (currency, f));
-            }
-            (None, Some(p)) => {
-                if f == Figures::default() {
-                    // Nothing to spread: a campaign with no activity over the range.
-                    summary.skipped += 1;
-                    continue;
-                }
-                let n = p.days() as usize;
-                let ones = vec![1; n];
-                let spread = |v: i64| allocate(v, &ones);
-                let (s, i, c, k) = (
-                    spread(f.spend),
-                    spread(f.impressions),
-                    spread(f.clicks),
-                    spread(f.conversions),
-                );
-                let v = f.value.map(spread);
-                for (j, d) in p.iter_days().enumerate() {
-                    let fig = Figures {
-                        spend: s[j],
-                        impressions: i[j],
-                        clicks: c[j],
-                        conversions: k[j],
-                        value: v.as_ref().map(|v| v[j]),
-                    };
-                    out.insert((d, campaign.clone()), (currency.clone(), fig));
-                }
-            }
-            (None, None) => unreachable!("checked before reading rows"),
+    for ((days, campaign), (currency, f)) in totals {
+        let Some(p) = days.map(|(from, to)| Period { from, to }).or(period) else {
+            unreachable!("checked before reading rows")
+        };
+        if p.days() > 1 && f == Figures::default() {
+            // Nothing to spread: a campaign with no activity over the range.
+            summary.skipped += 1;
+            continue;
+        }
+        let ones = vec![1; p.days() as usize];
+        let spread = |v: i64| allocate(v, &ones);
+        let (s, i, c, k) = (
+            spread(f.spend),
+            spread(f.impressions),
+            spread(f.clicks),
+            spread(f.conversions),
+        );
+        let v = f.value.map(spread);
+        for (j, d) in p.iter_days().enumerate() {
+            let fig = Figures {
+                spend: s[j],
+                impressions: i[j],
+                clicks: c[j],
+                conversions: k[j],
+                value: v.as_ref().map(|v| v[j]),
+            };
+            let entry = out
+                .entry((d, campaign.clone()))
+                .or_insert_with(|| (currency.clone(), Figures::default()));
+            entry.1.add(&fig);
         }
     }
     out
@@ -235,6 +303,7 @@ fn daily_rows(
 
 async fn write(
     store: &Store,
+    platform: &Platform,
     days: BTreeMap<(NaiveDate, String), (String, Figures)>,
     opts: &ImportOptions,
     summary: &mut ImportSummary,
@@ -261,6 +330,7 @@ async fn write(
     let existing: Vec<Stored> = match &mut tx {
         Tx::Sqlite(t) => {
             sqlx::query_as(EXISTING)
+                .bind(platform.channel)
                 .bind(first)
                 .bind(last)
                 .fetch_all(&mut **t)
@@ -268,6 +338,7 @@ async fn write(
         }
         Tx::Postgres(t) => {
             sqlx::query_as(EXISTING)
+                .bind(platform.channel)
                 .bind(first)
                 .bind(last)
                 .fetch_all(&mut **t)
@@ -308,7 +379,11 @@ async fn write(
             } else {
                 DELETE_SQLITE
             },
-            vec![Val::Date(*date), Val::Text(campaign.clone())],
+            vec![
+                Val::Date(*date),
+                Val::Text(platform.channel.into()),
+                Val::Text(campaign.clone()),
+            ],
         )
         .await
         .context("failed to replace ad spend")?;
@@ -318,9 +393,9 @@ async fn write(
         .map(|(date, campaign, currency, f)| {
             [
                 Val::Date(date),
-                Val::Text("google".into()),
+                Val::Text(platform.channel.into()),
                 Val::Text(campaign),
-                Val::Text("google_ads".into()),
+                Val::Text(platform.source.into()),
                 Val::Text(currency),
                 Val::Int(f.spend),
                 Val::Int(f.impressions),
@@ -344,7 +419,7 @@ async fn write(
 const EXISTING: &str =
     "SELECT CAST(date AS TEXT), campaign, currency, spend_cents, impressions, clicks, \
      conversions, conversion_value_cents FROM ad_spend \
-     WHERE channel = 'google' AND date BETWEEN $1 AND $2";
+     WHERE channel = $1 AND date BETWEEN $2 AND $3";
 const DELETE_SQLITE: &str =
     "DELETE FROM ad_spend WHERE date = ? AND channel = 'google' AND campaign = ?";
 const DELETE_PG: &str =
