@@ -591,3 +591,69 @@ db_story!(
         );
     }
 );
+
+db_story!(products_then_costs_complete_the_catalogue, |store| {
+    let tmp = tempfile::tempdir().unwrap();
+    let products = tmp.path().join("products_export.csv");
+    std::fs::write(
+        &products,
+        "Handle,Title,Vendor,Type,Variant SKU,Variant Price,Cost per item,Status\n\
+         serum,Sérum éclat,Maison,Soin,SER-30,39.00,9.50,active\n\
+         serum,,,,SER-50,59.00,,active\n\
+         gift-card,Carte cadeau,Maison,,,25.00,,active\n",
+    )
+    .unwrap();
+    let opts = ImportOptions::default();
+    let s = import(store, Kind::ShopifyProducts, &products, &opts).await;
+    assert_eq!((s.inserted, s.skipped), (2, 1), "{s}");
+    let costs = tmp.path().join("couts.csv");
+    std::fs::write(
+        &costs,
+        "Référence;Prix d'achat;Emballage;Taux de retour;Délai\nSER-50;12,40;0,80;2,5 %;21\nSER-99;1,00;;;\n",
+    )
+    .unwrap();
+    // An unknown SKU aborts the file, naming it; quarantine imports the rest.
+    let err = insight_desk::import::import_file(
+        store,
+        chrono_tz::Europe::Paris,
+        Kind::Costs,
+        &costs,
+        &opts,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        format!("{err:#}").contains("couts.csv:3:1: column \"Référence\" holds \"SER-99\""),
+        "{err:#}"
+    );
+    let q = ImportOptions {
+        on_error: OnError::Quarantine,
+        rejects_dir: Some(tmp.path().to_path_buf()),
+        ..ImportOptions::default()
+    };
+    let s = import(store, Kind::Costs, &costs, &q).await;
+    assert_eq!((s.updated, s.rejected), (1, 1), "{s}");
+    type Costs = (Option<i64>, Option<i64>, Option<i64>, Option<i64>, String);
+    let got: Vec<Costs> = insight_desk::with_pool!(store, pool => {
+        sqlx::query_as(
+            "SELECT supplier_cost_cents, packaging_cents, return_rate_bp, lead_time_days, v.title \
+             FROM variants v JOIN products p ON p.id = v.product_id ORDER BY sku",
+        )
+        .fetch_all(pool)
+        .await
+    })
+    .unwrap();
+    assert_eq!(
+        got,
+        [
+            (Some(950), None, None, None, "Sérum éclat".to_string()),
+            (
+                Some(1240),
+                Some(80),
+                Some(250),
+                Some(21),
+                "Sérum éclat".to_string()
+            ),
+        ]
+    );
+});

@@ -1,6 +1,6 @@
 //! `insight-desk import <kind> <file>…`: the exports a brand already has, into the store.
 //!
-//! One module per export format (`shopify`, `ad_reports`, `transactions`, `plans`) over a shared reader (`reader`:
+//! One module per export format (`shopify`, `catalog`, `ad_reports`, `transactions`, `plans`) over a shared reader (`reader`:
 //! separator, preamble, header matching; `parse`: amounts, dates), with bad input reported
 //! by `error` and set aside by `rejects`. Every file is imported in one transaction (`db`):
 //! with `--on-error abort` (the default) any bad row rejects the whole file and the store is
@@ -10,6 +10,7 @@
 //! post-load hook, `store::refresh_after_load`.
 
 mod ad_reports;
+mod catalog;
 mod channel_map;
 mod db;
 mod error;
@@ -40,6 +41,11 @@ use crate::store::{refresh_after_load, Store};
 pub enum Kind {
     /// Shopify admin "Export orders" CSV (one row per line item).
     ShopifyOrders,
+    /// Shopify products export: products and variants (SKU, price, `Cost per item`).
+    ShopifyProducts,
+    /// Per-SKU cost components (supplier cost, packaging, logistics, fulfilment, storage %,
+    /// returns %, overheads, lead time) for SKUs of the catalogue.
+    Costs,
     /// Google Ads campaign or ad report, with or without a Day column.
     GoogleAds,
     /// Meta Ads Manager export (day by day, or per reporting period), English or French.
@@ -57,6 +63,8 @@ impl Kind {
     pub fn name(self) -> &'static str {
         match self {
             Kind::ShopifyOrders => "shopify-orders",
+            Kind::ShopifyProducts => "shopify-products",
+            Kind::Costs => "costs",
             Kind::GoogleAds => "google-ads",
             Kind::MetaAds => "meta-ads",
             Kind::Transactions => "transactions",
@@ -70,6 +78,9 @@ impl Kind {
         match self {
             Kind::ShopifyOrders => {
                 sources::coverage_query("orders", "local_date", "WHERE source = 'shopify'")
+            }
+            Kind::ShopifyProducts | Kind::Costs => {
+                "SELECT COUNT(*), CAST(NULL AS TEXT), CAST(NULL AS TEXT) FROM variants".to_string()
             }
             Kind::GoogleAds => {
                 sources::coverage_query("ad_spend", "date", "WHERE source = 'google_ads'")
@@ -173,6 +184,8 @@ pub async fn import_file(
 ) -> anyhow::Result<ImportSummary> {
     let outcome = match kind {
         Kind::ShopifyOrders => orders_job::import_shopify(store, tz, path, opts).await,
+        Kind::ShopifyProducts => catalog::import_products(store, path, opts).await,
+        Kind::Costs => catalog::import_costs(store, path, opts).await,
         Kind::GoogleAds => ad_reports::import(store, &ad_reports::GOOGLE, path, opts).await,
         Kind::MetaAds => ad_reports::import(store, &ad_reports::META, path, opts).await,
         Kind::Transactions => orders_job::import_transactions(store, tz, path, opts).await,

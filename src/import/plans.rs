@@ -62,7 +62,7 @@ fn month(text: &str) -> Option<NaiveDate> {
 }
 
 /// Reads every row with `parse`, quarantining or failing on bad ones as `opts` says.
-fn read_rows<T>(
+pub(super) fn read_rows<T>(
     src: &mut CsvSource,
     path: &Path,
     opts: &ImportOptions,
@@ -98,7 +98,7 @@ fn read_rows<T>(
     Ok(out)
 }
 
-fn new_summary(path: &Path, kind: &str, opts: &ImportOptions) -> ImportSummary {
+pub(super) fn new_summary(path: &Path, kind: &str, opts: &ImportOptions) -> ImportSummary {
     ImportSummary {
         file: path.display().to_string(),
         kind: kind.into(),
@@ -256,7 +256,7 @@ async fn fetch_i64(tx: &mut Tx, sql: &str, vals: Vec<Val>) -> anyhow::Result<Opt
         .context("failed to read the stored value")
 }
 
-async fn finish(tx: Tx, opts: &ImportOptions) -> anyhow::Result<()> {
+pub(super) async fn finish(tx: Tx, opts: &ImportOptions) -> anyhow::Result<()> {
     if opts.dry_run {
         tx.rollback()
             .await
