@@ -657,3 +657,55 @@ db_story!(products_then_costs_complete_the_catalogue, |store| {
         ]
     );
 });
+
+db_story!(ga4_traffic_by_day_and_by_period, |store| {
+    let tmp = tempfile::tempdir().unwrap();
+    let daily = tmp.path().join("ga4.csv");
+    std::fs::write(
+        &daily,
+        "# ----------------------------------------\n# Traffic acquisition: Session source / medium\n\
+         # Start date: 20261101\n# End date: 20261102\n# ----------------------------------------\n\n\
+         Session source / medium,Date,Sessions,Engaged sessions,Key events\n\
+         google / cpc,20261101,\"1,200\",800,30\nfacebook / paid,20261101,900,500,12\n\
+         (direct) / (none),20261102,400,300,9\ngoogle / organic,20261102,700,500,10\n",
+    )
+    .unwrap();
+    let opts = ImportOptions::default();
+    let s = import(store, Kind::Ga4, &daily, &opts).await;
+    assert_eq!(s.inserted, 4, "{s}");
+    let channels: Vec<(String, i64)> = insight_desk::with_pool!(store, pool => {
+        sqlx::query_as("SELECT channel, sessions FROM traffic ORDER BY date, source").fetch_all(pool).await
+    })
+    .unwrap();
+    assert_eq!(
+        channels,
+        [
+            ("meta".to_string(), 900),
+            ("google".to_string(), 1200),
+            ("direct".to_string(), 400),
+            ("organic".to_string(), 700)
+        ]
+    );
+    // Without a Date column the totals are spread over the report's dates.
+    let totals = tmp.path().join("ga4-totals.csv");
+    std::fs::write(
+        &totals,
+        "# Start date: 20261001\n# End date: 20261010\n\nSession source / medium,Sessions,Key events\nklaviyo / email,1005,11\n",
+    )
+    .unwrap();
+    let s = import(store, Kind::Ga4, &totals, &opts).await;
+    assert_eq!(s.inserted, 10, "{s}");
+    let (n, sessions, conversions): (i64, i64, i64) = insight_desk::with_pool!(store, pool => {
+        sqlx::query_as("SELECT COUNT(*), CAST(SUM(sessions) AS BIGINT), CAST(SUM(conversions) AS BIGINT) FROM traffic WHERE channel = 'email'")
+            .fetch_one(pool)
+            .await
+    })
+    .unwrap();
+    assert_eq!((n, sessions, conversions), (10, 1005, 11));
+    let again = import(store, Kind::Ga4, &daily, &opts).await;
+    assert_eq!(
+        (again.inserted, again.updated, again.skipped),
+        (0, 0, 4),
+        "{again}"
+    );
+});

@@ -1,6 +1,6 @@
 //! `insight-desk import <kind> <file>…`: the exports a brand already has, into the store.
 //!
-//! One module per export format (`shopify`, `catalog`, `ad_reports`, `transactions`, `plans`) over a shared reader (`reader`:
+//! One module per export format (`shopify`, `catalog`, `ad_reports`, `traffic`, `transactions`, `plans`) over a shared reader (`reader`:
 //! separator, preamble, header matching; `parse`: amounts, dates), with bad input reported
 //! by `error` and set aside by `rejects`. Every file is imported in one transaction (`db`):
 //! with `--on-error abort` (the default) any bad row rejects the whole file and the store is
@@ -23,6 +23,7 @@ mod reader;
 mod rejects;
 mod shopify;
 pub mod sources;
+mod traffic;
 mod transactions;
 
 use std::path::{Path, PathBuf};
@@ -50,6 +51,8 @@ pub enum Kind {
     GoogleAds,
     /// Meta Ads Manager export (day by day, or per reporting period), English or French.
     MetaAds,
+    /// GA4 traffic acquisition export: date, session source / medium, sessions, conversions.
+    Ga4,
     /// Generic sales: date, amount (or quantity × unit price), optional order id, customer,
     /// channel, currency, SKU.
     Transactions,
@@ -67,6 +70,7 @@ impl Kind {
             Kind::Costs => "costs",
             Kind::GoogleAds => "google-ads",
             Kind::MetaAds => "meta-ads",
+            Kind::Ga4 => "ga4",
             Kind::Transactions => "transactions",
             Kind::Targets => "targets",
             Kind::Cash => "cash",
@@ -88,6 +92,7 @@ impl Kind {
             Kind::MetaAds => {
                 sources::coverage_query("ad_spend", "date", "WHERE source = 'meta_ads'")
             }
+            Kind::Ga4 => sources::coverage_query("traffic", "date", ""),
             Kind::Transactions => {
                 sources::coverage_query("orders", "local_date", "WHERE source = 'transactions'")
             }
@@ -188,6 +193,7 @@ pub async fn import_file(
         Kind::Costs => catalog::import_costs(store, path, opts).await,
         Kind::GoogleAds => ad_reports::import(store, &ad_reports::GOOGLE, path, opts).await,
         Kind::MetaAds => ad_reports::import(store, &ad_reports::META, path, opts).await,
+        Kind::Ga4 => traffic::import_ga4(store, path, opts).await,
         Kind::Transactions => orders_job::import_transactions(store, tz, path, opts).await,
         Kind::Targets => plans::import_targets(store, path, opts).await,
         Kind::Cash => plans::import_cash(store, path, opts).await,

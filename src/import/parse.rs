@@ -160,8 +160,9 @@ pub fn count(text: &str, style: NumberStyle) -> Result<Option<i64>, CellError> {
 }
 
 const DAY: &str = "a date such as 2026-11-20, 20/11/2026 or Nov 20, 2026";
-const DAY_FORMATS: [&str; 9] = [
+const DAY_FORMATS: [&str; 10] = [
     "%Y-%m-%d",
+    "%Y%m%d",
     "%d/%m/%Y",
     "%d.%m.%Y",
     "%b %d, %Y",
