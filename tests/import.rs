@@ -709,3 +709,35 @@ db_story!(ga4_traffic_by_day_and_by_period, |store| {
         "{again}"
     );
 });
+
+db_story!(an_inventory_snapshot_sums_locations_for_its_day, |store| {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("inventory_export.csv");
+    std::fs::write(
+        &file,
+        "Handle,Title,Option1 Name,Option1 Value,SKU,Location,Incoming,Unavailable,Committed,Available,On hand\n\
+         serum,Sérum,Size,30 ml,SER-30,Paris,0,0,2,10,12\n\
+         serum,Sérum,Size,30 ml,SER-30,Lyon,0,0,0,5,5\n\
+         serum,Sérum,Size,50 ml,SER-50,Paris,0,0,0,0,0\n",
+    )
+    .unwrap();
+    let opts = ImportOptions {
+        period: Some(insight_desk::domain::Period::day(
+            "2026-11-20".parse().unwrap(),
+        )),
+        ..ImportOptions::default()
+    };
+    let s = import(store, Kind::ShopifyInventory, &file, &opts).await;
+    assert_eq!((s.rows_read, s.inserted), (3, 2), "{s}");
+    let levels: Vec<(String, i64)> = insight_desk::with_pool!(store, pool => {
+        sqlx::query_as("SELECT sku, on_hand FROM inventory_levels WHERE date = $1 ORDER BY sku")
+            .bind(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap())
+            .fetch_all(pool)
+            .await
+    })
+    .unwrap();
+    assert_eq!(
+        levels,
+        [("SER-30".to_string(), 17), ("SER-50".to_string(), 0)]
+    );
+});

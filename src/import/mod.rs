@@ -1,6 +1,6 @@
 //! `insight-desk import <kind> <file>…`: the exports a brand already has, into the store.
 //!
-//! One module per export format (`shopify`, `catalog`, `ad_reports`, `traffic`, `transactions`, `plans`) over a shared reader (`reader`:
+//! One module per export format (`shopify`, `catalog`, `inventory`, `ad_reports`, `traffic`, `transactions`, `plans`) over a shared reader (`reader`:
 //! separator, preamble, header matching; `parse`: amounts, dates), with bad input reported
 //! by `error` and set aside by `rejects`. Every file is imported in one transaction (`db`):
 //! with `--on-error abort` (the default) any bad row rejects the whole file and the store is
@@ -14,6 +14,7 @@ mod catalog;
 mod channel_map;
 mod db;
 mod error;
+mod inventory;
 mod order;
 mod order_sink;
 mod orders_job;
@@ -44,6 +45,8 @@ pub enum Kind {
     ShopifyOrders,
     /// Shopify products export: products and variants (SKU, price, `Cost per item`).
     ShopifyProducts,
+    /// Shopify inventory export: stock per SKU (summed over locations) for the current day.
+    ShopifyInventory,
     /// Per-SKU cost components (supplier cost, packaging, logistics, fulfilment, storage %,
     /// returns %, overheads, lead time) for SKUs of the catalogue.
     Costs,
@@ -67,6 +70,7 @@ impl Kind {
         match self {
             Kind::ShopifyOrders => "shopify-orders",
             Kind::ShopifyProducts => "shopify-products",
+            Kind::ShopifyInventory => "shopify-inventory",
             Kind::Costs => "costs",
             Kind::GoogleAds => "google-ads",
             Kind::MetaAds => "meta-ads",
@@ -83,6 +87,7 @@ impl Kind {
             Kind::ShopifyOrders => {
                 sources::coverage_query("orders", "local_date", "WHERE source = 'shopify'")
             }
+            Kind::ShopifyInventory => sources::coverage_query("inventory_levels", "date", ""),
             Kind::ShopifyProducts | Kind::Costs => {
                 "SELECT COUNT(*), CAST(NULL AS TEXT), CAST(NULL AS TEXT) FROM variants".to_string()
             }
@@ -190,6 +195,7 @@ pub async fn import_file(
     let outcome = match kind {
         Kind::ShopifyOrders => orders_job::import_shopify(store, tz, path, opts).await,
         Kind::ShopifyProducts => catalog::import_products(store, path, opts).await,
+        Kind::ShopifyInventory => inventory::import_inventory(store, tz, path, opts).await,
         Kind::Costs => catalog::import_costs(store, path, opts).await,
         Kind::GoogleAds => ad_reports::import(store, &ad_reports::GOOGLE, path, opts).await,
         Kind::MetaAds => ad_reports::import(store, &ad_reports::META, path, opts).await,
