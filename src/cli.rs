@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::domain::{parse_date, Lang};
+use crate::domain::{parse_date, Lang, Period};
+use crate::import::{Kind, OnError};
 use crate::metrics::Dimension;
 
 #[derive(Debug, Parser)]
@@ -38,6 +39,16 @@ pub enum Command {
     Migrate,
     /// Run the Slack bot: /cockpit and /insight (Socket Mode by default, or HTTP).
     Serve(ServeArgs),
+    /// Import export files (Shopify orders, Google Ads reports, …) into the store.
+    Import(ImportArgs),
+    /// Per source: last import, rows held, days covered, freshness.
+    Sources,
+    /// Measure `import shopify-orders` on a generated 1 M line-item export; prints a table.
+    BenchImport(BenchImportArgs),
+    /// (internal) One timed import in a fresh process, for `bench-import`.
+    #[command(hide = true)]
+    BenchImportChild(BenchImportChildArgs),
+
     /// Measure demo generation, cockpit and chart speed and memory; prints a table.
     Bench(BenchArgs),
     /// Measure the bot in HTTP mode against a fake Slack on loopback: ack latency, /cockpit
@@ -190,6 +201,58 @@ pub struct BenchReportArgs {
     /// Generate the demo shop at this scale first (and time it).
     #[arg(long)]
     pub generate_scale: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What the files are.
+    #[arg(value_enum)]
+    pub kind: Kind,
+    /// The files, imported one after the other, each in its own transaction.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// abort: a bad row rejects the whole file, the store is left as it was;
+    /// quarantine: good rows go in, bad ones to FILE.rejected.csv with the reason.
+    #[arg(long, value_enum, default_value_t = OnError::Abort)]
+    pub on_error: OnError,
+    /// Read, check and write everything, then roll it back: nothing is stored.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Where reject files go (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub rejects_dir: Option<PathBuf>,
+    /// The days an ad report without a Day column covers (overrides its date-range line).
+    #[arg(long, value_parser = parse_period, value_name = "FROM..TO")]
+    pub period: Option<Period>,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchImportArgs {
+    /// Line items in the generated export.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub line_items: u64,
+    /// Working directory for the export and the SQLite stores.
+    #[arg(long, default_value = "bench/import", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Also import into a fresh database on this Postgres server (created, then dropped).
+    #[arg(long, value_name = "URL")]
+    pub postgres: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchImportChildArgs {
+    #[arg(long)]
+    pub database_url: String,
+    #[arg(long)]
+    pub file: PathBuf,
+}
+
+/// `2026-01-01..2026-01-31`, both days included.
+fn parse_period(text: &str) -> Result<Period, String> {
+    let (from, to) = text.split_once("..").ok_or_else(|| {
+        format!("invalid period {text:?}: expected FROM..TO, e.g. 2026-01-01..2026-01-31")
+    })?;
+    Period::new(parse_date(from)?, parse_date(to)?)
 }
 
 fn parse_dimension(text: &str) -> Result<Dimension, String> {

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod import;
 pub mod insight;
 pub mod metrics;
 pub mod render;

@@ -10,6 +10,10 @@ mod catalogue;
 mod cli;
 /// The cockpit on a small hand-built shop, against answers worked out by hand.
 mod cockpit;
+/// Real Shopify and Google Ads exports, broken copies, quarantine and a French twin.
+mod import;
+/// Helpers of the import stories: the shared data folder, store snapshots, an independent reading.
+mod import_support;
 /// `/insight` questions in French and English, hostile text, answers on the hand-built shop.
 mod insight;
 /// The Slack bot: signed HTTP commands, Socket Mode, allow-lists, retries, uploads.

@@ -252,10 +252,12 @@ db_story!(
         let (events, _, _) = h.post("/slack/events", "{}", Some(("nope", now()))).await;
         let (interactions, _, _) = h.post("/slack/interactions", "payload=%7B%7D", None).await;
         assert_eq!((events, interactions), (401, 401));
-    // A body over slack.max_body_bytes (64 KiB) is refused before anything reads it.
-    let huge = format!("{body}&text={}", "x".repeat(100 * 1024));
-    let (too_big, _, _) = h.post("/slack/commands", &huge, Some((SECRET, now()))).await;
-    assert_eq!(too_big, 413);
+        // A body over slack.max_body_bytes (64 KiB) is refused before anything reads it.
+        let huge = format!("{body}&text={}", "x".repeat(100 * 1024));
+        let (too_big, _, _) = h
+            .post("/slack/commands", &huge, Some((SECRET, now())))
+            .await;
+        assert_eq!(too_big, 413);
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert!(
             h.fake.calls().is_empty(),

@@ -2,9 +2,11 @@
 
 mod ask;
 mod bench;
+mod bench_import;
 mod bench_slack;
 mod cockpit;
 mod demo;
+mod import;
 mod query;
 mod serve;
 
@@ -115,6 +117,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.hint_if_empty(&url).await?;
             serve::run(app, args).await
         }
+        Command::Import(args) => {
+            let app = App::open(config, lang, &url).await?;
+            import::run(&app, args).await
+        }
+        Command::Sources => {
+            let app = App::open(config, lang, &url).await?;
+            import::sources(&app).await
+        }
+        Command::BenchImport(args) => bench_import::run(args).await,
+        Command::BenchImportChild(args) => bench_import::run_child(config, args).await,
         Command::Bench(args) => bench::run(config, args).await,
         Command::BenchSlack(args) => bench_slack::run(url, args).await,
         Command::BenchReport(args) => bench::run_report(config, args).await,

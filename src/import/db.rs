@@ -1,0 +1,226 @@
+//! The importers' side of the store: one transaction, typed bound values, and multi-row
+//! statements whose SQL text is built once per size.
+//!
+//! An import writes a file in one transaction so that `--on-error abort` can leave the store
+//! exactly as it was, and `--dry-run` can do every write and roll it back. Rows go in as
+//! multi-row statements of power-of-two sizes (at most a few distinct SQL texts per table, all
+//! kept in the drivers' prepared-statement caches), with `?` placeholders on SQLite (whose
+//! driver looks `$n` up by name, in linear time) and `$n` on Postgres.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::store::Store;
+
+/// One bound value. Nulls carry their type: Postgres refuses an untyped NULL for a
+/// `TIMESTAMPTZ` column once the statement was prepared with another type.
+#[derive(Debug, Clone)]
+pub enum Val {
+    Int(i64),
+    Text(String),
+    Date(NaiveDate),
+    Ts(DateTime<Utc>),
+    Bool(bool),
+    NullInt,
+    NullText,
+    NullTs,
+}
+
+impl From<Option<i64>> for Val {
+    fn from(v: Option<i64>) -> Val {
+        v.map_or(Val::NullInt, Val::Int)
+    }
+}
+
+impl From<Option<String>> for Val {
+    fn from(v: Option<String>) -> Val {
+        v.map_or(Val::NullText, Val::Text)
+    }
+}
+
+impl From<Option<DateTime<Utc>>> for Val {
+    fn from(v: Option<DateTime<Utc>>) -> Val {
+        v.map_or(Val::NullTs, Val::Ts)
+    }
+}
+
+macro_rules! bind_all {
+    ($query:expr, $vals:expr) => {{
+        let mut q = $query;
+        for v in $vals {
+            q = match v {
+                Val::Int(x) => q.bind(x),
+                Val::Text(x) => q.bind(x),
+                Val::Date(x) => q.bind(x),
+                Val::Ts(x) => q.bind(x),
+                Val::Bool(x) => q.bind(x),
+                Val::NullInt => q.bind(None::<i64>),
+                Val::NullText => q.bind(None::<String>),
+                Val::NullTs => q.bind(None::<DateTime<Utc>>),
+            };
+        }
+        q
+    }};
+}
+
+/// An open transaction on either backend.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Tx {
+    pub async fn begin(store: &Store) -> sqlx::Result<Tx> {
+        Ok(match store {
+            Store::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// `$n` placeholders (Postgres) rather than `?` (SQLite).
+    pub fn numbered(&self) -> bool {
+        matches!(self, Tx::Postgres(_))
+    }
+
+    pub async fn execute(&mut self, sql: &str, vals: Vec<Val>) -> sqlx::Result<u64> {
+        Ok(match self {
+            Tx::Sqlite(tx) => bind_all!(sqlx::query(sql), vals)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
+            Tx::Postgres(tx) => bind_all!(sqlx::query(sql), vals)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
+        })
+    }
+
+    /// Runs a statement returning `(id, key)` rows (`RETURNING id, key` or a lookup).
+    pub async fn id_keys(&mut self, sql: &str, vals: Vec<Val>) -> sqlx::Result<Vec<(i64, String)>> {
+        match self {
+            Tx::Sqlite(tx) => {
+                bind_all!(sqlx::query_as(sql), vals)
+                    .fetch_all(&mut **tx)
+                    .await
+            }
+            Tx::Postgres(tx) => {
+                bind_all!(sqlx::query_as(sql), vals)
+                    .fetch_all(&mut **tx)
+                    .await
+            }
+        }
+    }
+
+    /// Runs a statement returning `(id, key, text)` rows.
+    pub async fn id_key_texts(
+        &mut self,
+        sql: &str,
+        vals: Vec<Val>,
+    ) -> sqlx::Result<Vec<(i64, String, Option<String>)>> {
+        match self {
+            Tx::Sqlite(tx) => {
+                bind_all!(sqlx::query_as(sql), vals)
+                    .fetch_all(&mut **tx)
+                    .await
+            }
+            Tx::Postgres(tx) => {
+                bind_all!(sqlx::query_as(sql), vals)
+                    .fetch_all(&mut **tx)
+                    .await
+            }
+        }
+    }
+
+    /// Runs a statement returning at most one integer.
+    pub async fn optional_i64(&mut self, sql: &str, vals: Vec<Val>) -> sqlx::Result<Option<i64>> {
+        match self {
+            Tx::Sqlite(tx) => {
+                bind_all!(sqlx::query_scalar(sql), vals)
+                    .fetch_optional(&mut **tx)
+                    .await
+            }
+            Tx::Postgres(tx) => {
+                bind_all!(sqlx::query_scalar(sql), vals)
+                    .fetch_optional(&mut **tx)
+                    .await
+            }
+        }
+    }
+
+    pub async fn commit(self) -> sqlx::Result<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+        }
+    }
+
+    pub async fn rollback(self) -> sqlx::Result<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.rollback().await,
+            Tx::Postgres(tx) => tx.rollback().await,
+        }
+    }
+}
+
+/// `(?, ?), (?, ?)` or `($3, $4), ($5, $6)`: `rows` tuples of `width` placeholders
+/// numbered from `first`.
+pub fn tuples(rows: usize, width: usize, numbered: bool, first: usize) -> String {
+    use std::fmt::Write;
+    let mut sql = String::with_capacity(rows * width * 4);
+    let mut n = first;
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..width {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            if numbered {
+                let _ = write!(sql, "${n}");
+            } else {
+                sql.push('?');
+            }
+            n += 1;
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Splits `n` rows into statement sizes: as many `max` as fit, then powers of two, so a
+/// table needs at most log2(max) + 1 distinct SQL texts.
+pub fn chunk_sizes(mut n: usize, max: usize) -> Vec<usize> {
+    let mut sizes = Vec::new();
+    let mut size = max;
+    while n > 0 {
+        while size > n {
+            size /= 2;
+        }
+        sizes.push(size);
+        n -= size;
+    }
+    sizes
+}
+
+/// Rows per statement for a table of `width` columns: a power of two, at most 256 rows and
+/// 4 096 parameters.
+pub fn max_rows(width: usize) -> usize {
+    let mut n = 256;
+    while n * width > 4_096 {
+        n /= 2;
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_are_built_from_few_sizes() {
+        assert_eq!(tuples(2, 2, true, 2), "($2, $3), ($4, $5)");
+        assert_eq!(tuples(1, 3, false, 1), "(?, ?, ?)");
+        assert_eq!(chunk_sizes(300, 128), vec![128, 128, 32, 8, 4]);
+        assert_eq!(chunk_sizes(0, 128), Vec::<usize>::new());
+        assert_eq!(max_rows(21), 128);
+        assert_eq!(max_rows(9), 256);
+    }
+}
