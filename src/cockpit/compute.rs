@@ -590,6 +590,11 @@ const SOURCE_RELATIONS: [(&str, &[&str]); 6] = [
             "order_lines",
             "refunds",
             "customers",
+            // Summaries (migration 0004), rebuilt from the orders after every load.
+            "daily_sales_summary",
+            "daily_sku_sales_summary",
+            "daily_order_summary",
+            "customer_cohort_summary",
         ],
     ),
     ("ad_spend", &["ad_spend"]),
