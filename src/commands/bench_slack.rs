@@ -105,6 +105,7 @@ pub async fn run(database_url: String, args: BenchSlackArgs) -> anyhow::Result<(
         .context("failed to start `insight-desk serve`")?;
     let pid = child.id().unwrap_or(0);
     let base = format!("http://127.0.0.1:{port}");
+    crate::slack::api::install_crypto_provider();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(64)
         .build()?;

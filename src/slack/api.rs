@@ -57,7 +57,7 @@ pub struct SlackApi {
 
 /// Installs rustls' ring provider once: reqwest is built without a provider of its own so
 /// that the bot compiles one TLS stack, the one slack-morphism already uses.
-fn install_crypto_provider() {
+pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
