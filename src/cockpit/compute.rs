@@ -564,17 +564,21 @@ pub async fn data_as_of_metric(
     date: NaiveDate,
     metric: &MetricDef,
 ) -> anyhow::Result<DataAsOf> {
+    let sources = metric_sources(metric);
+    data_as_of_sources(store, date, |source| sources.contains(&source)).await
+}
+
+/// The sources (`orders`, `ad_spend`, …) whose tables `metric`'s SQL reads.
+pub fn metric_sources(metric: &MetricDef) -> Vec<&'static str> {
     let sql = metric.wrapped_sql(None).to_ascii_lowercase();
-    let relations: Vec<&str> = sql
+    let words: Vec<&str> = sql
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .collect();
-    data_as_of_sources(store, date, |source| {
-        SOURCE_RELATIONS
-            .iter()
-            .filter(|(s, _)| *s == source)
-            .any(|(_, names)| names.iter().any(|n| relations.contains(n)))
-    })
-    .await
+    SOURCE_RELATIONS
+        .iter()
+        .filter(|(_, names)| names.iter().any(|n| words.contains(n)))
+        .map(|(source, _)| *source)
+        .collect()
 }
 
 /// The tables and views that read each source, for [`data_as_of_metric`].
@@ -626,4 +630,24 @@ async fn data_as_of_sources(
         .map(|s| s.source.clone())
         .collect();
     Ok(DataAsOf { sources, stale })
+}
+
+#[cfg(test)]
+mod source_tests {
+    use super::*;
+
+    /// Regression (2026-11-25): after the summary tables arrived, revenue answers said
+    /// "Data:" with nothing after it, because no source listed the new tables. Every metric
+    /// of the catalogue must name at least one source its freshness comes from.
+    #[test]
+    fn every_metric_of_the_catalogue_reads_a_known_source() {
+        let registry = crate::metrics::Registry::embedded().expect("catalogue");
+        for metric in registry.iter() {
+            assert!(
+                !metric_sources(metric).is_empty(),
+                "{}: none of its tables is in SOURCE_RELATIONS",
+                metric.name
+            );
+        }
+    }
 }
