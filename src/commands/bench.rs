@@ -35,7 +35,8 @@ struct ChildReport {
     peak_rss_mb: f64,
 }
 
-fn peak_rss_mb() -> f64 {
+/// This process's peak resident memory (`VmHWM`), in MB.
+pub(super) fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
@@ -144,6 +145,14 @@ fn child(url: &str, iterations: usize, generate_scale: Option<f64>) -> anyhow::R
     if let Some(s) = generate_scale {
         cmd.args(["--generate-scale", &s.to_string()]);
     }
+    run_child(cmd, url)
+}
+
+/// Runs a bench child process and reads the JSON report it prints as its last line.
+pub(super) fn run_child<T: serde::de::DeserializeOwned>(
+    mut cmd: Command,
+    url: &str,
+) -> anyhow::Result<T> {
     let output = cmd.output().context("failed to run the bench child")?;
     anyhow::ensure!(
         output.status.success(),

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::cli::{BenchImportArgs, BenchImportChildArgs};
 use crate::config::Config;
 use crate::import::{import_file, ImportOptions, Kind};
-use crate::store::{redact_url, ShopSettings, Store};
+use crate::store::{ShopSettings, Store};
 
 /// The header of Shopify's "Export orders" CSV (79 columns), as Shopify writes it.
 pub const SHOPIFY_ORDERS_HEADER: &str = "Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,Accepts Marketing,Currency,Subtotal,Shipping,Taxes,Total,Discount Code,Discount Amount,Shipping Method,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem compare at price,Lineitem sku,Lineitem requires shipping,Lineitem taxable,Lineitem fulfillment status,Billing Name,Billing Street,Billing Address1,Billing Address2,Billing Company,Billing City,Billing Zip,Billing Province,Billing Country,Billing Phone,Shipping Name,Shipping Street,Shipping Address1,Shipping Address2,Shipping Company,Shipping City,Shipping Zip,Shipping Province,Shipping Country,Shipping Phone,Notes,Note Attributes,Cancelled at,Payment Method,Payment Reference,Refunded Amount,Vendor,Outstanding Balance,Employee,Location,Device ID,Id,Tags,Risk Level,Source,Lineitem discount,Tax 1 Name,Tax 1 Value,Tax 2 Name,Tax 2 Value,Tax 3 Name,Tax 3 Value,Tax 4 Name,Tax 4 Value,Tax 5 Name,Tax 5 Value,Phone,Receipt Number,Duties,Billing Province Name,Shipping Province Name,Payment ID,Payment Terms Name,Next Payment Due At,Payment References";
@@ -31,17 +31,6 @@ struct ChildReport {
     customers: i64,
     seconds: f64,
     peak_rss_mb: f64,
-}
-
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 fn cents(c: i64) -> String {
@@ -182,7 +171,7 @@ pub async fn run_child(config: Config, args: BenchImportChildArgs) -> anyhow::Re
         orders: store.count_rows("orders").await?,
         customers: store.count_rows("customers").await?,
         seconds: started.elapsed().as_secs_f64(),
-        peak_rss_mb: peak_rss_mb(),
+        peak_rss_mb: super::bench::peak_rss_mb(),
     };
     println!("{}", serde_json::to_string(&report)?);
     Ok(())
@@ -190,20 +179,10 @@ pub async fn run_child(config: Config, args: BenchImportChildArgs) -> anyhow::Re
 
 fn child(url: &str, file: &Path) -> anyhow::Result<ChildReport> {
     let exe = std::env::current_exe().context("cannot find the insight-desk executable")?;
-    let output = Command::new(exe)
-        .args(["bench-import-child", "--database-url", url, "--file"])
-        .arg(file)
-        .output()
-        .context("failed to run the bench child")?;
-    anyhow::ensure!(
-        output.status.success(),
-        "bench child failed on {}: {}",
-        redact_url(url),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let line = stdout.lines().last().unwrap_or_default();
-    serde_json::from_str(line).with_context(|| format!("bench child printed {line:?}"))
+    let mut cmd = Command::new(exe);
+    cmd.args(["bench-import-child", "--database-url", url, "--file"])
+        .arg(file);
+    super::bench::run_child(cmd, url)
 }
 
 /// `sqlite3 db ".import --csv file raw"`: the raw load of the same bytes, or why not.
