@@ -39,6 +39,12 @@ pub enum Command {
     Migrate,
     /// Run the Slack bot: /cockpit and /insight (Socket Mode by default, or HTTP).
     Serve(ServeArgs),
+    /// Scheduled digests and alert evaluations: run what is due, list the next runs.
+    #[command(subcommand)]
+    Schedule(ScheduleCommand),
+    /// Alert rules: what they find on a day (without posting), and the open alerts.
+    #[command(subcommand)]
+    Alerts(AlertsCommand),
     /// Import export files (Shopify orders, Google Ads reports, …) into the store.
     Import(ImportArgs),
     /// Per source: last import, rows held, days covered, freshness.
@@ -263,4 +269,58 @@ fn parse_dimension(text: &str) -> Result<Dimension, String> {
             known.join(", ")
         )
     })
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// Run whatever is due at an instant and exit (for system cron or a Kubernetes CronJob:
+    /// every few minutes; each fire is delivered once however often this runs).
+    RunDue(RunDueArgs),
+    /// The next runs of each schedule in its own time zone, and the latest recorded runs.
+    List(ScheduleListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunDueArgs {
+    /// The instant to run at, RFC 3339 (`2026-11-25T08:00:00Z`); default: now.
+    #[arg(long, value_parser = parse_instant, value_name = "RFC3339")]
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+    /// Print the outcome of each run as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleListArgs {
+    /// How many next fire times to show per schedule.
+    #[arg(long, default_value_t = 3)]
+    pub next: usize,
+    /// List from this instant instead of now (RFC 3339).
+    #[arg(long, value_parser = parse_instant, value_name = "RFC3339")]
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertsCommand {
+    /// Evaluate the alert rules on a day and print what they find; posts nothing, changes
+    /// nothing. Without `[[alerts]]` in the configuration, the default rules are used.
+    Check(AlertsCheckArgs),
+    /// The open alerts.
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct AlertsCheckArgs {
+    /// The day to evaluate (default: yesterday, shop time).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub date: Option<NaiveDate>,
+}
+
+/// An RFC 3339 instant, e.g. `2026-11-25T08:00:00Z` or `2026-11-25T09:00:00+01:00`.
+pub fn parse_instant(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| {
+            format!("{text:?} is not an RFC 3339 instant ({e}): expected e.g. 2026-11-25T08:00:00Z")
+        })
 }

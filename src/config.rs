@@ -11,6 +11,7 @@ use figment::Figment;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Cents, Lang};
+use crate::schedule::{AlertRuleConfig, ScheduleConfig, SchedulerConfig};
 use crate::slack::SlackConfig;
 use crate::store::redact_url;
 
@@ -37,6 +38,12 @@ pub struct Config {
     pub queries_dir: Option<PathBuf>,
     pub cockpit: CockpitConfig,
     pub slack: SlackConfig,
+    /// How scheduled runs behave (`[scheduler]`).
+    pub scheduler: SchedulerConfig,
+    /// Digests (`[[schedules]]`).
+    pub schedules: Vec<ScheduleConfig>,
+    /// Alert rules (`[[alerts]]`).
+    pub alerts: Vec<AlertRuleConfig>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -62,6 +69,9 @@ impl Default for Config {
                 cash_critical_threshold: None,
             },
             slack: SlackConfig::default(),
+            scheduler: SchedulerConfig::default(),
+            schedules: Vec::new(),
+            alerts: Vec::new(),
         }
     }
 }
@@ -80,6 +90,9 @@ impl std::fmt::Debug for Config {
             .field("queries_dir", &self.queries_dir)
             .field("cockpit", &self.cockpit)
             .field("slack", &self.slack)
+            .field("scheduler", &self.scheduler)
+            .field("schedules", &self.schedules)
+            .field("alerts", &self.alerts)
             .finish()
     }
 }

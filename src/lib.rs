@@ -1,5 +1,6 @@
 //! Insight Desk: the library behind the `insight-desk` binary (see README.md).
 
+pub mod alerts;
 pub mod charts;
 pub mod cli;
 pub mod cockpit;
@@ -12,6 +13,7 @@ pub mod insight;
 pub mod metrics;
 pub mod render;
 pub mod reply;
+pub mod schedule;
 pub mod slack;
 pub mod store;
 pub mod telemetry;

@@ -4,6 +4,9 @@
 
 mod support;
 
+/// Alert rules on the demo shop's planted situations and their lifecycle in Slack.
+mod alerts;
+
 /// The catalogue loads, refuses bad files, and every metric × breakdown runs on both backends.
 mod catalogue;
 /// The binary as a user runs it: errors, exit codes, the demo's output folder.
@@ -16,6 +19,8 @@ mod import;
 mod import_support;
 /// `/insight` questions in French and English, hostile text, answers on the hand-built shop.
 mod insight;
+/// Digests on a schedule: time zones, exactly-once delivery, retries, the freshness gate.
+mod schedule;
 /// The Slack bot: signed HTTP commands, Socket Mode, allow-lists, retries, uploads.
 mod slack;
 /// Summary tables (migration 0004) give exactly the figures of the fact views.

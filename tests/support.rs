@@ -9,6 +9,8 @@ pub const POSTGRES_ENV: &str = "TEST_POSTGRES_URL";
 
 pub struct TestStore {
     pub store: Store,
+    /// The URL a second pool (a second replica) can open.
+    pub url: String,
     _dir: Option<tempfile::TempDir>,
     pg_cleanup: Option<(String, String)>,
 }
@@ -21,6 +23,7 @@ impl TestStore {
         paris_shop().ensure(&store).await.expect("settings");
         TestStore {
             store,
+            url,
             _dir: Some(dir),
             pg_cleanup: None,
         }
@@ -58,6 +61,7 @@ impl TestStore {
         paris_shop().ensure(&store).await.expect("settings");
         Some(TestStore {
             store,
+            url,
             _dir: None,
             pg_cleanup: Some((admin_url, name)),
         })

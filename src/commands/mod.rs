@@ -8,6 +8,7 @@ mod cockpit;
 mod demo;
 mod import;
 mod query;
+mod schedule;
 mod serve;
 
 use anyhow::Context;
@@ -116,6 +117,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = App::open(config, lang, &url).await?;
             app.hint_if_empty(&url).await?;
             serve::run(app, args).await
+        }
+        Command::Schedule(cmd) => {
+            let app = App::open(config, lang, &url).await?;
+            schedule::run(app, cmd).await
+        }
+        Command::Alerts(cmd) => {
+            let app = App::open(config, lang, &url).await?;
+            app.hint_if_empty(&url).await?;
+            schedule::alerts(app, cmd).await
         }
         Command::Import(args) => {
             let app = App::open(config, lang, &url).await?;

@@ -8,6 +8,7 @@ use anyhow::Context;
 
 use super::App;
 use crate::cli::ServeArgs;
+use crate::schedule::Scheduler;
 use crate::slack::{http, socket::SocketMode, Bot, SlackApi, SlackMode, KNOWN_COMMANDS};
 
 pub async fn run(mut app: App, args: ServeArgs) -> anyhow::Result<()> {
@@ -35,6 +36,24 @@ pub async fn run(mut app: App, args: ServeArgs) -> anyhow::Result<()> {
         }
     }
     let bot = Bot::new(Arc::new(app), api);
+    // Digests and alert evaluations run inside the bot; several replicas on one Postgres
+    // share the ledger, so each run is delivered once whichever replica takes it.
+    let scheduler = Arc::new(Scheduler::new(bot.app.clone(), bot.api.clone())?);
+    let (stop_scheduler, stop) = tokio::sync::watch::channel(false);
+    if scheduler.plan.jobs.is_empty() {
+        tracing::info!("no [[schedules]] or [[alerts]] configured: the scheduler is idle");
+    } else {
+        for job in &scheduler.plan.jobs {
+            tracing::info!(job = job.key, cron = job.cron.expr(), tz = %job.cron.timezone(), "scheduled");
+        }
+        tokio::spawn(scheduler.clone().run_forever(stop));
+    }
+    let outcome = run_transport(bot, &slack).await;
+    let _ = stop_scheduler.send(true);
+    outcome
+}
+
+async fn run_transport(bot: Arc<Bot>, slack: &crate::slack::SlackConfig) -> anyhow::Result<()> {
     match slack.mode {
         SlackMode::Socket => {
             let socket = SocketMode::start(bot).await?;

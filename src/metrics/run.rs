@@ -114,7 +114,21 @@ impl MetricDef {
         by: Option<Dimension>,
         extra: &BTreeMap<String, String>,
     ) -> Result<MetricResult, QueryError> {
-        if let Some(dim) = by {
+        self.run_where(store, period, by, extra, None).await
+    }
+
+    /// [`MetricDef::run`] on the facts of one breakdown key only (`(Channel, "meta")`): the
+    /// daily ROAS of one channel, say. The filter dimension must be one of the metric's
+    /// breakdowns.
+    pub async fn run_where(
+        &self,
+        store: &Store,
+        period: Period,
+        by: Option<Dimension>,
+        extra: &BTreeMap<String, String>,
+        only: Option<(Dimension, &str)>,
+    ) -> Result<MetricResult, QueryError> {
+        for dim in by.into_iter().chain(only.map(|(d, _)| d)) {
             if !self.breakdowns.contains(&dim) {
                 let allowed: Vec<_> = self.breakdowns.iter().map(|d| d.column()).collect();
                 return Err(QueryError::BadBreakdown {
@@ -128,8 +142,17 @@ impl MetricDef {
                 });
             }
         }
-        let binds = self.binds(period, by, extra)?;
-        let sql = self.wrapped_sql(by);
+        let mut binds = self.binds(period, by, extra)?;
+        let mut sql = self.wrapped_sql(by);
+        if let Some((dim, key)) = only {
+            let filter = format!(
+                ") facts\nWHERE CAST({} AS TEXT) = ${}",
+                dim.column(),
+                binds.len() + 1
+            );
+            sql = sql.replacen(") facts", &filter, 1);
+            binds.push(Bound::Text(key.to_string()));
+        }
         let db_err = |source| QueryError::Database {
             metric: self.name.clone(),
             file: self.file.clone(),

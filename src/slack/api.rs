@@ -123,7 +123,24 @@ impl SlackApi {
         message: &Message,
         thread_ts: Option<&str>,
     ) -> Result<String, SlackError> {
-        let content = message_content(message)?;
+        self.post_tagged(channel, message, thread_ts, None).await
+    }
+
+    /// `chat.postMessage` carrying `tag` as Slack message metadata (`event_type` =
+    /// [`RUN_EVENT_TYPE`], payload `run_id`), so that a retry can find it with
+    /// [`SlackApi::find_tagged`] instead of posting twice.
+    pub async fn post_tagged(
+        &self,
+        channel: &str,
+        message: &Message,
+        thread_ts: Option<&str>,
+        tag: Option<&str>,
+    ) -> Result<String, SlackError> {
+        let mut content = message_content(message)?;
+        content.metadata = tag.map(|run_id| SlackMessageMetadata {
+            event_type: RUN_EVENT_TYPE.into(),
+            event_payload: Some([("run_id".to_string(), run_id.to_string())].into()),
+        });
         let mut req = SlackApiChatPostMessageRequest::new(channel.into(), content);
         req.thread_ts = thread_ts.map(|t| SlackTs(t.to_string()));
         let r = self
@@ -135,6 +152,58 @@ impl SlackApi {
             })
             .await?;
         Ok(r.ts.0)
+    }
+
+    /// The `ts` of a message in `channel`, posted since `oldest`, whose metadata carries
+    /// `tag` (`conversations.history` with `include_all_metadata`, newest first, up to
+    /// 1 000 messages). Needs the `channels:history` / `groups:history` scopes.
+    pub async fn find_tagged(
+        &self,
+        channel: &str,
+        tag: &str,
+        oldest: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<String>, SlackError> {
+        let mut cursor: Option<SlackCursorId> = None;
+        for _page in 0..5 {
+            let req = SlackApiConversationsHistoryRequest {
+                channel: Some(channel.into()),
+                cursor: cursor.clone(),
+                latest: None,
+                limit: Some(200),
+                oldest: Some(SlackTs(format!("{}.000000", oldest.timestamp()))),
+                inclusive: Some(true),
+                include_all_metadata: Some(true),
+            };
+            let page = self
+                .retrying("conversations.history", || async {
+                    self.client
+                        .open_session(&self.token)
+                        .conversations_history(&req)
+                        .await
+                })
+                .await?;
+            let found = page.messages.iter().find(|m| {
+                m.content.metadata.as_ref().is_some_and(|meta| {
+                    meta.event_type == RUN_EVENT_TYPE
+                        && meta
+                            .event_payload
+                            .as_ref()
+                            .and_then(|p| p.get("run_id"))
+                            .is_some_and(|id| id == tag)
+                })
+            });
+            if let Some(m) = found {
+                return Ok(Some(m.origin.ts.0.clone()));
+            }
+            cursor = page
+                .response_metadata
+                .and_then(|m| m.next_cursor)
+                .filter(|c| !c.0.is_empty());
+            if cursor.is_none() || page.has_more != Some(true) {
+                break;
+            }
+        }
+        Ok(None)
     }
 
     /// `chat.postEphemeral`: only `user` sees it.
@@ -316,6 +385,9 @@ impl SlackApi {
         }
     }
 }
+
+/// The metadata `event_type` of the messages the scheduler and the alerts post.
+pub const RUN_EVENT_TYPE: &str = "insight_desk_run";
 
 /// Waits are capped so a wild `Retry-After` cannot park a command for an hour.
 const MAX_WAIT: Duration = Duration::from_secs(60);

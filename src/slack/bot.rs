@@ -110,6 +110,84 @@ impl Bot {
         ))
     }
 
+    /// A button press (`block_actions` payload, as JSON, from either transport). The only
+    /// buttons are the alerts' mute buttons: value `<alert id>:<hours>`. The press is checked
+    /// against the `/alerts` allow-list, the mute is confirmed privately to the presser and
+    /// noted in the alert's thread for the team.
+    pub fn interaction(self: &Arc<Self>, payload: serde_json::Value) {
+        let Some(action) = payload["actions"].get(0) else {
+            return;
+        };
+        let action_id = action["action_id"].as_str().unwrap_or_default();
+        if !action_id.starts_with(crate::alerts::render::MUTE_ACTION) {
+            tracing::debug!(action_id, "interaction ignored");
+            return;
+        }
+        let user = payload["user"]["id"].as_str().unwrap_or_default().to_string();
+        let channel = payload["channel"]["id"]
+            .as_str()
+            .or(payload["container"]["channel_id"].as_str())
+            .unwrap_or_default()
+            .to_string();
+        let thread = payload["message"]["ts"]
+            .as_str()
+            .or(payload["container"]["message_ts"].as_str())
+            .map(str::to_string);
+        let response_url = payload["response_url"].as_str().map(str::to_string);
+        let parsed = action["value"].as_str().and_then(|v| {
+            let (id, hours) = v.split_once(':')?;
+            let hours: i64 = hours.parse().ok()?;
+            (id.chars().all(|c| c.is_ascii_alphanumeric())
+                && (1..=super::command::MAX_MUTE_HOURS).contains(&hours))
+            .then(|| (id.to_string(), hours))
+        });
+        let Some((id, hours)) = parsed else {
+            tracing::warn!(action_id, "mute button with a malformed value ignored");
+            return;
+        };
+        let lang = self.app.lang;
+        let target = Target {
+            channel_id: channel.clone(),
+            user_id: user.clone(),
+            response_url,
+            tag: None,
+        };
+        let bot = self.clone();
+        tokio::spawn(async move {
+            let policy = bot.slack.policy("alerts");
+            let reply = if !policy.allows(&user, &channel) {
+                tracing::warn!(target: "audit", command = "alerts", user, channel, outcome = "refused", "mute button refused by the allow-list");
+                notice(lang, lang.pick("Désolé, seules les personnes autorisées à `/alerts` peuvent mettre une alerte en sourdine.", "Sorry, only people allowed to use `/alerts` can mute an alert."))
+            } else {
+                let action = super::command::AlertsAction::Mute { id: id.clone(), hours };
+                match super::command::alerts_reply(&bot.app, action, chrono::Utc::now()).await {
+                    Ok(mut reply) => {
+                        tracing::info!(target: "audit", command = "alerts", action = "mute", alert = id, hours, user, channel, outcome = "ok");
+                        if reply.visibility == Visibility::InChannel {
+                            // Tell the team in the alert's thread, and the presser privately.
+                            if let Some(first) = reply.messages.first() {
+                                let note = first.with_note(&format!("<@{user}>"));
+                                if let Err(e) = bot.api.post_message(&channel, &note, thread.as_deref()).await {
+                                    tracing::warn!(error = %e, "mute note not posted in the alert's thread");
+                                }
+                            }
+                            reply.visibility = Visibility::Ephemeral;
+                        }
+                        reply
+                    }
+                    Err(e) => {
+                        let reference = super::new_reference();
+                        tracing::error!(reference, error = format!("{e:#}"), "mute failed");
+                        notice(lang, format!("{} (ref `{reference}`)", lang.pick("Désolé, la mise en sourdine a échoué", "Sorry, muting failed")))
+                    }
+                }
+            };
+            if let Err(e) = deliver(&bot.api, &reply, &target, lang).await {
+                tracing::error!(error = %e, "could not answer a button press");
+            }
+        });
+    }
+
     /// The background half: dispatch, deliver, audit. Failures are told to the asker.
     async fn run(self: Arc<Self>, inv: Invocation, command: Command, visibility: Visibility) {
         let started = Instant::now();
@@ -118,6 +196,7 @@ impl Bot {
             channel_id: inv.channel_id.clone(),
             user_id: inv.user_id.clone(),
             response_url: inv.response_url.clone(),
+            tag: None,
         };
         let outcome = match dispatch(&self.app, command, visibility).await {
             Ok(reply) => deliver(&self.api, &reply, &target, lang)

@@ -11,7 +11,7 @@ use crate::render::{Block, Draft};
 use crate::reply::{Reply, Visibility};
 
 /// The commands the bot knows, by name without the slash (also the `[slack.commands.*]` keys).
-pub const KNOWN_COMMANDS: [&str; 2] = ["cockpit", "insight"];
+pub const KNOWN_COMMANDS: [&str; 3] = ["cockpit", "insight", "alerts"];
 
 /// The cockpit chart attached in Slack.
 pub const COCKPIT_SLACK_CHART: &str = "revenue_vs_target";
@@ -58,6 +58,64 @@ pub enum Command {
     Cockpit(CockpitDay),
     /// The question as typed; `/insight` parses it against the catalogue.
     Insight(String),
+    Alerts(AlertsAction),
+}
+
+/// `/alerts`, `/alerts mute <id> 24h`, `/alerts unmute <id>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlertsAction {
+    List,
+    Mute { id: String, hours: i64 },
+    Unmute { id: String },
+}
+
+/// The longest mute: a forgotten mute must not hide a problem for months.
+pub const MAX_MUTE_HOURS: i64 = 24 * 30;
+
+fn parse_alerts(text: &str) -> Result<AlertsAction, String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let id_ok = |id: &str| id.len() <= 32 && id.chars().all(|c| c.is_ascii_alphanumeric());
+    match words.as_slice() {
+        [] | ["list" | "liste" | "ls"] => Ok(AlertsAction::List),
+        ["mute" | "sourdine", id, rest @ ..] if id_ok(id) => {
+            let hours = match rest {
+                [] => 24,
+                [d] => parse_mute_duration(d)?,
+                _ => return Err("expected `/alerts mute <id> 24h`".into()),
+            };
+            Ok(AlertsAction::Mute {
+                id: id.to_string(),
+                hours,
+            })
+        }
+        ["unmute" | "réactiver" | "reactiver", id] if id_ok(id) => Ok(AlertsAction::Unmute {
+            id: id.to_string(),
+        }),
+        _ => Err(format!(
+            "{:?} is not an /alerts action: expected nothing (the open alerts), `mute <id> 24h` or `unmute <id>`",
+            truncate_chars(text.trim(), 40)
+        )),
+    }
+}
+
+/// `24h`, `2d`/`2j`, `90m` (rounded up to whole hours), at most [`MAX_MUTE_HOURS`].
+pub fn parse_mute_duration(text: &str) -> Result<i64, String> {
+    let t = text.trim().to_lowercase();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(split);
+    let n: i64 = n
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration: expected 24h, 3d or 90m"))?;
+    let hours = match unit {
+        "h" | "" => n,
+        "d" | "j" => n * 24,
+        "m" | "min" => (n + 59) / 60,
+        _ => return Err(format!("{text:?} is not a duration: expected 24h, 3d or 90m")),
+    };
+    if !(1..=MAX_MUTE_HOURS).contains(&hours) {
+        return Err(format!("a mute lasts from 1 hour to 30 days, not {text}"));
+    }
+    Ok(hours)
 }
 
 /// Why a command could not be parsed: shown to the asker with the usage.
@@ -78,6 +136,12 @@ impl Command {
                     problem,
                 }),
             "insight" => Ok(Command::Insight(inv.text.clone())),
+            "alerts" => parse_alerts(&inv.text)
+                .map(Command::Alerts)
+                .map_err(|problem| Usage {
+                    command: inv.command.clone(),
+                    problem,
+                }),
             other => Err(Usage {
                 command: other.to_string(),
                 problem: format!("/{other} is not a command of this bot"),
@@ -170,6 +234,7 @@ pub async fn dispatch(
             let question = crate::insight::parse_question(&text, &app.registry, app.today());
             crate::insight::answer(app, &question).await?
         }
+        Command::Alerts(action) => alerts_reply(app, action, chrono::Utc::now()).await?,
     };
     // Help, lists and "not understood" stay private whatever the command's setting.
     if reply.visibility == Visibility::InChannel {
@@ -178,12 +243,81 @@ pub async fn dispatch(
     Ok(reply)
 }
 
+/// `/alerts`: the open list, or a mute / unmute and its confirmation.
+pub async fn alerts_reply(
+    app: &App,
+    action: AlertsAction,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<Reply> {
+    use crate::alerts::{render, state};
+    let lang = app.lang;
+    let tz = app.shop.timezone;
+    Ok(match action {
+        AlertsAction::List => {
+            let open = state::open_alerts(&app.store).await?;
+            Reply {
+                visibility: Visibility::InChannel,
+                messages: render::open_list(&open, now, tz, lang),
+                charts: Vec::new(),
+            }
+        }
+        AlertsAction::Mute { id, hours } => {
+            let until = now + chrono::Duration::hours(hours);
+            if state::mute(&app.store, &id, Some(until)).await? {
+                let mut reply = notice(
+                    lang,
+                    format!(
+                        "🔕 {} `{id}` {} {}",
+                        lang.pick("Alerte", "Alert"),
+                        lang.pick("en sourdine jusqu'au", "muted until"),
+                        until.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z")
+                    ),
+                );
+                reply.visibility = Visibility::InChannel;
+                reply
+            } else {
+                no_such_alert(lang, &id)
+            }
+        }
+        AlertsAction::Unmute { id } => {
+            if state::mute(&app.store, &id, None).await? {
+                let mut reply = notice(
+                    lang,
+                    format!(
+                        "🔔 {} `{id}` {}",
+                        lang.pick("Alerte", "Alert"),
+                        lang.pick("réactivée", "unmuted")
+                    ),
+                );
+                reply.visibility = Visibility::InChannel;
+                reply
+            } else {
+                no_such_alert(lang, &id)
+            }
+        }
+    })
+}
+
+fn no_such_alert(lang: Lang, id: &str) -> Reply {
+    notice(
+        lang,
+        match lang {
+            Lang::Fr => format!("Aucune alerte ouverte n'a l'identifiant `{id}` : `/alerts` liste les alertes ouvertes."),
+            Lang::En => format!("No open alert has the id `{id}`: `/alerts` lists the open ones."),
+        },
+    )
+}
+
 /// The private answer to a command that could not be parsed.
 pub fn usage_reply(usage: &Usage, lang: Lang) -> Reply {
     let how = match usage.command.as_str() {
         "cockpit" => lang.pick(
             "`/cockpit` (hier), `/cockpit 2026-11-20`, `/cockpit 20/11`, `/cockpit avant-hier`",
             "`/cockpit` (yesterday), `/cockpit 2026-11-20`, `/cockpit 20/11`",
+        ),
+        "alerts" => lang.pick(
+            "`/alerts` (alertes ouvertes), `/alerts mute <id> 24h`, `/alerts unmute <id>`",
+            "`/alerts` (open alerts), `/alerts mute <id> 24h`, `/alerts unmute <id>`",
         ),
         _ => lang.pick(
             "`/cockpit` ou `/insight help`",
@@ -232,6 +366,36 @@ mod tests {
             parse_cockpit_day("20/12", d("2027-01-05")).unwrap(),
             CockpitDay::Date(d("2026-12-20"))
         );
+    }
+
+    #[test]
+    fn alerts_actions_and_mute_durations() {
+        assert_eq!(parse_alerts(""), Ok(AlertsAction::List));
+        assert_eq!(
+            parse_alerts("mute ab12cd34 3d"),
+            Ok(AlertsAction::Mute {
+                id: "ab12cd34".into(),
+                hours: 72
+            })
+        );
+        assert_eq!(
+            parse_alerts("sourdine ab12cd34"),
+            Ok(AlertsAction::Mute {
+                id: "ab12cd34".into(),
+                hours: 24
+            })
+        );
+        assert_eq!(
+            parse_alerts("unmute ab12cd34"),
+            Ok(AlertsAction::Unmute {
+                id: "ab12cd34".into()
+            })
+        );
+        assert_eq!(parse_mute_duration("90m"), Ok(2));
+        assert!(parse_mute_duration("400d").unwrap_err().contains("30 days"));
+        assert!(parse_mute_duration("soon").is_err());
+        assert!(parse_alerts("mute x'; DROP 24h").is_err());
+        assert!(parse_alerts("delete all").unwrap_err().contains("not an /alerts action"));
     }
 
     #[test]

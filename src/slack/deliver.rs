@@ -18,6 +18,9 @@ pub struct Target {
     pub user_id: String,
     /// The command's `response_url`, when there is one (not for scheduled posts).
     pub response_url: Option<String>,
+    /// A scheduled run's id, carried in each message's metadata (see
+    /// [`SlackApi::find_tagged`]). `None` for commands.
+    pub tag: Option<String>,
 }
 
 /// What was delivered, for the audit log.
@@ -108,7 +111,10 @@ async fn deliver_in_channel(
         ..Delivered::default()
     };
     for message in &messages {
-        match api.post_message(&target.channel_id, message, None).await {
+        match api
+            .post_tagged(&target.channel_id, message, None, target.tag.as_deref())
+            .await
+        {
             Ok(ts) => delivered.message_ts.push(ts),
             // The bot is not in that channel (or it is a DM): the command's response_url
             // still reaches it, in channel.

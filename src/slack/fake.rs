@@ -44,6 +44,10 @@ struct Inner {
     failures: HashMap<String, VecDeque<Failure>>,
     acks: Vec<Value>,
     next_id: u64,
+    /// Messages `chat.postMessage` accepted, as `conversations.history` returns them.
+    posted: Vec<(String, Value)>,
+    /// Channels where every `chat.postMessage` answers 500.
+    broken_channels: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -95,6 +99,27 @@ impl FakeSlack {
         let mut inner = self.inner.lock().unwrap();
         let queue = inner.failures.entry(method.to_string()).or_default();
         queue.extend(std::iter::repeat(failure).take(times));
+    }
+
+    /// Every `chat.postMessage` into `channel` answers 500 from now on.
+    pub fn break_channel(&self, channel: &str) {
+        self.inner
+            .lock()
+            .unwrap()
+            .broken_channels
+            .push(channel.to_string());
+    }
+
+    /// The messages accepted in `channel` (top level and threads), oldest first.
+    pub fn posted_in(&self, channel: &str) -> Vec<Value> {
+        self.inner
+            .lock()
+            .unwrap()
+            .posted
+            .iter()
+            .filter(|(c, _)| c == channel)
+            .map(|(_, m)| m.clone())
+            .collect()
     }
 
     pub fn calls(&self) -> Vec<Call> {
@@ -220,9 +245,37 @@ async fn api(
             json!({"ok": true, "url": "https://fake.slack.com/", "team": "Fake Shop", "user": "insight", "team_id": "T0FAKE", "user_id": "UBOT", "bot_id": "BBOT"})
         }
         "chat.postMessage" => {
+            let channel = parsed["channel"].as_str().unwrap_or_default().to_string();
+            if fake.inner.lock().unwrap().broken_channels.contains(&channel) {
+                return failure_response(Failure::ServerError);
+            }
             let ts = format!("1700000000.{id:06}");
-            json!({"ok": true, "channel": parsed["channel"], "ts": ts,
-                   "message": {"type": "message", "ts": ts, "text": parsed["text"], "user": "UBOT", "bot_id": "BBOT"}})
+            let mut message = json!({"type": "message", "ts": ts, "text": parsed["text"], "user": "UBOT", "bot_id": "BBOT"});
+            for key in ["metadata", "thread_ts", "blocks"] {
+                if !parsed[key].is_null() {
+                    message[key] = parsed[key].clone();
+                }
+            }
+            fake.inner.lock().unwrap().posted.push((channel, message.clone()));
+            json!({"ok": true, "channel": parsed["channel"], "ts": ts, "message": message})
+        }
+        "conversations.history" => {
+            // Newest first, top-level messages only, metadata only when asked for.
+            let channel = parsed["channel"].as_str().unwrap_or_default();
+            let with_metadata = parsed["include_all_metadata"] == "true";
+            let mut messages: Vec<Value> = fake
+                .posted_in(channel)
+                .into_iter()
+                .filter(|m| m["thread_ts"].is_null())
+                .map(|mut m| {
+                    if !with_metadata {
+                        m.as_object_mut().map(|o| o.remove("metadata"));
+                    }
+                    m
+                })
+                .collect();
+            messages.reverse();
+            json!({"ok": true, "messages": messages, "has_more": false})
         }
         "chat.postEphemeral" => json!({"ok": true, "message_ts": format!("1700000000.{id:06}")}),
         "files.getUploadURLExternal" => json!({"ok": true,

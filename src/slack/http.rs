@@ -143,13 +143,23 @@ async fn events(State(state): State<HttpState>, headers: HeaderMap, body: Bytes)
     StatusCode::OK.into_response()
 }
 
-/// Interactions (buttons): acknowledged; the alert buttons of the scheduler use this path.
+/// Interactions (buttons): the alerts' mute buttons.
 async fn interactions(State(state): State<HttpState>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(refused) = verified(&state, &headers, &body) {
         return refused.into_response();
     }
-    tracing::debug!(bytes = body.len(), "interaction acknowledged");
-    StatusCode::OK.into_response()
+    // `payload=<JSON>`, form-encoded; acknowledged at once, handled in the background.
+    let payload = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
+        .ok()
+        .and_then(|fields| fields.into_iter().find(|(k, _)| k == "payload"))
+        .and_then(|(_, json)| serde_json::from_str::<serde_json::Value>(&json).ok());
+    match payload {
+        Some(payload) => {
+            state.bot.interaction(payload);
+            StatusCode::OK.into_response()
+        }
+        None => (StatusCode::BAD_REQUEST, "malformed interaction").into_response(),
+    }
 }
 
 async fn healthz(State(state): State<HttpState>) -> Response {

@@ -28,7 +28,9 @@ impl SocketMode {
             )
         })?;
         let client = bot.api.client();
-        let callbacks = SlackSocketModeListenerCallbacks::new().with_command_events(on_command);
+        let callbacks = SlackSocketModeListenerCallbacks::new()
+            .with_command_events(on_command)
+            .with_interaction_events(on_interaction);
         let environment = Arc::new(
             SlackClientEventsListenerEnvironment::new(client)
                 .with_error_handler(on_error)
@@ -77,6 +79,23 @@ async fn on_command(
         }
     };
     Ok(SlackCommandEventResponse::new(content))
+}
+
+async fn on_interaction(
+    event: SlackInteractionEvent,
+    _client: Arc<SlackHyperClient>,
+    states: SlackClientEventsUserState,
+) -> UserCallbackResult<()> {
+    let bot = {
+        let storage = states.read().await;
+        storage
+            .get_user_state::<Arc<Bot>>()
+            .cloned()
+            .ok_or("the bot state is missing from the Socket Mode listener")?
+    };
+    // The same JSON Slack sends over HTTP: one handler for both transports.
+    bot.interaction(serde_json::to_value(&event)?);
+    Ok(())
 }
 
 fn on_error(

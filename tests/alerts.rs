@@ -1,0 +1,149 @@
+//! Alert rules on the demo shop's planted situations (a best-seller running out, Meta's ROAS
+//! collapsing, the last day 20 % under target), quiet on a normal week, and the lifecycle in
+//! Slack: posted once with evidence, not re-posted while open, muted, reminded, resolved in
+//! its thread; `/alerts` and the mute button through the signed HTTP endpoints.
+
+use chrono::NaiveDate;
+use insight_desk::alerts;
+use insight_desk::demo::{generate, DemoOptions};
+use insight_desk::schedule::{AlertRuleConfig, Outcome, RuleKind};
+use insight_desk::slack::fake::FakeSlack;
+use insight_desk::store::Store;
+use serde_json::Value;
+
+use crate::db_story;
+use crate::schedule::{at, scheduler, top_level};
+
+const STOCK: &str = "C0STOCKROOM";
+const MARKETING: &str = "C0MARKETING";
+const DIRECTION: &str = "C0DIRECTION";
+const FINANCE: &str = "C0FINANCES1";
+const DATA: &str = "C0DATAFEEDS";
+
+pub const END: &str = "2026-11-20";
+
+pub async fn demo_shop(store: &Store) {
+    let options = DemoOptions {
+        seed: 42,
+        scale: 0.3,
+        end_date: NaiveDate::parse_from_str(END, "%Y-%m-%d").unwrap(),
+        timezone: chrono_tz::Europe::Paris,
+        progress: false,
+    };
+    generate(store, &options).await.expect("demo shop");
+}
+
+fn rule(kind: RuleKind, channel: &str) -> AlertRuleConfig {
+    AlertRuleConfig {
+        rule: kind,
+        channel: channel.into(),
+        days: None,
+        drop_pct: None,
+        below_pct: None,
+        threshold: None,
+        series: None,
+        repeat_hours: None,
+    }
+}
+
+pub fn demo_rules() -> Vec<AlertRuleConfig> {
+    vec![
+        rule(RuleKind::StockCover, STOCK),
+        AlertRuleConfig {
+            repeat_hours: Some(1),
+            ..rule(RuleKind::RoasDrop, MARKETING)
+        },
+        rule(RuleKind::RevenueBelowTarget, DIRECTION),
+        AlertRuleConfig {
+            // Far above the demo's balance: it must fire.
+            threshold: Some(10_000_000.0),
+            ..rule(RuleKind::CashBelow, FINANCE)
+        },
+        rule(RuleKind::SourceStale, DATA),
+    ]
+}
+
+async fn exec(store: &Store, sql: &str) {
+    insight_desk::with_pool!(store, pool => sqlx::query(sql).execute(pool).await.map(|_| ()))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+fn texts(messages: &[Value]) -> Vec<String> {
+    messages.iter().map(|m| m.to_string()).collect()
+}
+
+db_story!(rules_fire_on_the_planted_situations_and_follow_their_lifecycle, |store| {
+    demo_shop(store).await;
+    let fake = FakeSlack::start().await;
+    let s = scheduler(store, &fake, |c| {
+        c.alerts = demo_rules();
+        c.scheduler.alerts_cron = "0 * * * *".into();
+    });
+
+    // A normal week: the planted situations are not there yet, nothing of theirs fires.
+    let normal = alerts::rules::evaluate(&s.app, &s.plan.rules, NaiveDate::from_ymd_opt(2026, 9, 9).unwrap(), at("2026-09-10T07:00:00Z")).await.unwrap();
+    let fired: Vec<_> = normal.findings.iter().filter(|f| f.rule != RuleKind::CashBelow).map(|f| f.title.clone()).collect();
+    assert!(fired.is_empty(), "a normal week fired: {fired:?}");
+    assert!(normal.failed.is_empty(), "{:?}", normal.failed);
+
+    // One source stopped syncing two days before the end.
+    exec(store, "UPDATE sync_state SET last_success_at = '2026-11-19T05:00:00+00:00' WHERE source = 'ad_spend'").await;
+
+    // The morning after the end date, 08:00 Paris: each planted situation posts once.
+    let r = s.run_due(at("2026-11-21T07:00:00Z")).await.unwrap();
+    assert!(matches!(&r.runs[..], [(_, Outcome::Delivered { .. })]), "{r:?}");
+    assert_eq!(top_level(&fake, STOCK), 1);
+    assert_eq!(top_level(&fake, DIRECTION), 1);
+    assert_eq!(top_level(&fake, FINANCE), 1);
+    assert_eq!(top_level(&fake, DATA), 1, "{:?}", texts(&fake.posted_in(DATA)));
+    let marketing = texts(&fake.posted_in(MARKETING));
+    assert_eq!(top_level(&fake, MARKETING), 1, "{marketing:?}");
+    assert!(marketing[0].contains("Meta") && marketing[0].contains("ROAS"), "{marketing:?}");
+    assert!(texts(&fake.posted_in(DATA))[0].contains("ad_spend"));
+    // The stock alert groups its SKUs; the details (the hero serum among them) are in its thread.
+    let stock = fake.posted_in(STOCK);
+    assert!(stock[0].to_string().contains("Suggested action"));
+    assert!(stock[0].to_string().contains("alert_mute_24"), "no mute button");
+    assert_eq!(stock.len(), 2);
+    assert_eq!(stock[1]["thread_ts"], stock[0]["ts"]);
+    assert!(stock[1].to_string().to_lowercase().contains("serum"), "{}", stock[1]);
+    // Evidence: the ROAS alert carries its chart.
+    assert!(fake.calls_to("files.completeUploadExternal").iter().any(|c| c.body.to_string().contains(MARKETING)));
+    let open = alerts::state::open_alerts(store).await.unwrap();
+    assert_eq!(open.len(), 5, "{open:?}");
+
+    // An hour later, same data: nothing is posted again.
+    let before = fake.calls_to("chat.postMessage").len();
+    s.run_due(at("2026-11-21T08:00:00Z")).await.unwrap();
+    // ... except the ROAS rule's hourly reminder, in its thread.
+    let after = fake.calls_to("chat.postMessage");
+    assert_eq!(after.len(), before + 1, "{:?}", after.iter().skip(before).map(|c| c.body.to_string()).collect::<Vec<_>>());
+    let reminder = fake.posted_in(MARKETING).last().cloned().unwrap();
+    assert_eq!(reminder["thread_ts"], fake.posted_in(MARKETING)[0]["ts"]);
+    assert!(reminder.to_string().contains("Still open"));
+
+    // Muted for 90 minutes (as `/alerts mute <id> 90m` does): its reminder stays quiet.
+    let roas = open.iter().find(|a| a.rule == "roas_drop").unwrap();
+    assert!(alerts::state::mute(store, &roas.id, Some(at("2026-11-21T10:30:00Z"))).await.unwrap());
+    // The stock is replenished and the day's target lowered: those two clear.
+    exec(store, &format!("UPDATE inventory_levels SET on_hand = on_hand + 100000 WHERE date = '{END}'")).await;
+    exec(store, &format!("UPDATE targets SET revenue_cents = 1 WHERE date = '{END}'")).await;
+    let before = fake.calls_to("chat.postMessage").len();
+    s.run_due(at("2026-11-21T09:00:00Z")).await.unwrap();
+    let posts: Vec<Value> = fake.calls_to("chat.postMessage").iter().skip(before).map(|c| c.body.clone()).collect();
+    assert_eq!(posts.len(), 2, "{posts:?}");
+    for p in &posts {
+        assert!(p.to_string().contains("Resolved"), "{p}");
+        assert!(!p["thread_ts"].is_null(), "resolved must go in the alert's thread: {p}");
+    }
+    let open = alerts::state::open_alerts(store).await.unwrap();
+    let mut still: Vec<&str> = open.iter().map(|a| a.rule.as_str()).collect();
+    still.sort();
+    assert_eq!(still, ["cash_below", "roas_drop", "source_stale"]);
+    // Still muted at 10:00; at 11:00 the mute is over and the reminder is due again.
+    let before = fake.calls_to("chat.postMessage").len();
+    s.run_due(at("2026-11-21T10:00:00Z")).await.unwrap();
+    assert_eq!(fake.calls_to("chat.postMessage").len(), before, "a muted alert spoke");
+    s.run_due(at("2026-11-21T11:00:00Z")).await.unwrap();
+    assert_eq!(fake.calls_to("chat.postMessage").len(), before + 1);
+});
