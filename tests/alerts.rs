@@ -106,7 +106,7 @@ db_story!(rules_fire_on_the_planted_situations_and_follow_their_lifecycle, |stor
     assert!(stock[0].to_string().contains("alert_mute_24"), "no mute button");
     assert_eq!(stock.len(), 2);
     assert_eq!(stock[1]["thread_ts"], stock[0]["ts"]);
-    assert!(stock[1].to_string().to_lowercase().contains("serum"), "{}", stock[1]);
+    assert!(stock[1].to_string().contains("ML-SER-"), "the hero serum is not in the thread: {}", stock[1]);
     // Evidence: the ROAS alert carries its chart.
     assert!(fake.calls_to("files.completeUploadExternal").iter().any(|c| c.body.to_string().contains(MARKETING)));
     let open = alerts::state::open_alerts(store).await.unwrap();
