@@ -1,5 +1,6 @@
 //! Insight Desk: the library behind the `insight-desk` binary (see README.md).
 
+pub mod anomaly;
 pub mod charts;
 pub mod cli;
 pub mod cockpit;
