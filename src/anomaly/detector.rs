@@ -198,14 +198,22 @@ impl Detector {
             if slot.len() >= min_slots {
                 let slot_median = median(&mut slot);
                 recent.clear();
-                recent.extend(gaps[t.saturating_sub(self.level_window)..t].iter().flatten());
+                recent.extend(
+                    gaps[t.saturating_sub(self.level_window)..t]
+                        .iter()
+                        .flatten(),
+                );
                 let base = if recent.is_empty() {
                     slot_median
                 } else {
                     slot_median + median(&mut recent)
                 };
                 recent.clear();
-                recent.extend(residuals[t.saturating_sub(scale_window)..t].iter().flatten());
+                recent.extend(
+                    residuals[t.saturating_sub(scale_window)..t]
+                        .iter()
+                        .flatten(),
+                );
                 if seen >= self.min_history && recent.len() >= min_residuals {
                     out[t] = Some(self.judge(t, values[t], y, base, &mut recent));
                 }

@@ -55,7 +55,11 @@ pub fn inject(values: &[f64], eligible: &[bool], plan: &InjectPlan) -> (Vec<f64>
         .iter()
         .enumerate()
         .map(|(k, &index)| {
-            let change = if k < plan.drops { plan.drop } else { plan.spike };
+            let change = if k < plan.drops {
+                plan.drop
+            } else {
+                plan.spike
+            };
             let original = values[index];
             out[index] = original * (1.0 + change);
             Injected {

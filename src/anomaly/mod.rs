@@ -30,5 +30,7 @@ pub mod score;
 mod tests;
 
 pub use calendar::{black_friday, cyber_monday, Calendar};
-pub use detector::{daily_grid, Assessment, DailyFlag, Detector, Direction, Flag, Transform, Watch};
+pub use detector::{
+    daily_grid, Assessment, DailyFlag, Detector, Direction, Flag, Transform, Watch,
+};
 pub use previous::PreviousRule;

@@ -49,7 +49,10 @@ fn a_dip_every_monday_is_not_flagged() {
     for i in (0..values.len()).step_by(7) {
         values[i] *= 0.55;
     }
-    assert_eq!(indices(&Detector::daily().detect(&values, &[])), Vec::<usize>::new());
+    assert_eq!(
+        indices(&Detector::daily().detect(&values, &[])),
+        Vec::<usize>::new()
+    );
 }
 
 #[test]
@@ -130,7 +133,10 @@ fn appending_future_points_never_changes_earlier_judgements() {
         *v *= 10.0;
     }
     assert_eq!(detector.assess(&altered, &excluded)[..150], full[..150]);
-    assert_eq!(indices(&detector.detect(&values, &excluded)), vec![60, 130, 131]);
+    assert_eq!(
+        indices(&detector.detect(&values, &excluded)),
+        vec![60, 130, 131]
+    );
 }
 
 #[test]
@@ -156,7 +162,11 @@ fn missing_days_are_skipped_not_read_as_zero() {
     // A week without data (a broken sync), then a real drop; given out of order.
     series.retain(|(day, _)| !(d("2026-03-02")..=d("2026-03-08")).contains(day));
     let drop_day = d("2026-04-01");
-    series.iter_mut().find(|(day, _)| *day == drop_day).unwrap().1 *= 0.5;
+    series
+        .iter_mut()
+        .find(|(day, _)| *day == drop_day)
+        .unwrap()
+        .1 *= 0.5;
     series.reverse();
     let flags = Detector::daily().detect_daily(&series, &Calendar::new());
     let days: Vec<NaiveDate> = flags.iter().map(|f| f.day).collect();
@@ -199,7 +209,10 @@ fn the_log_scale_reads_changes_as_ratios() {
     };
     let flags = log.detect(&values, &[]);
     assert_eq!(indices(&flags), vec![90]);
-    assert!(flags[0].lower > 0.0, "a band on the log scale stays positive");
+    assert!(
+        flags[0].lower > 0.0,
+        "a band on the log scale stays positive"
+    );
 }
 
 #[test]
@@ -208,7 +221,10 @@ fn black_friday_and_cyber_monday_dates() {
     assert_eq!(cyber_monday(2024), d("2024-12-02"));
     assert_eq!(cyber_monday(2026), d("2026-11-30"));
     let retail = Calendar::retail(2025..=2025);
-    assert!(retail.is_excluded(d("2025-11-24")), "Monday of Black Friday week");
+    assert!(
+        retail.is_excluded(d("2025-11-24")),
+        "Monday of Black Friday week"
+    );
     assert!(retail.is_excluded(d("2025-12-01")), "Cyber Monday");
     assert!(!retail.is_excluded(d("2025-12-02")));
     assert!(retail.is_excluded(d("2025-12-25")) && retail.is_excluded(d("2026-01-01")));
@@ -251,7 +267,12 @@ fn scoring_counts_windows_and_merges_consecutive_false_alarms() {
         },
     );
     assert_eq!(
-        (score.windows, score.detected, score.missed, score.false_alarms),
+        (
+            score.windows,
+            score.detected,
+            score.missed,
+            score.false_alarms
+        ),
         (2, 1, 1, 3)
     );
     assert_eq!(score.recall(), Some(0.5));
@@ -262,8 +283,14 @@ fn scoring_counts_windows_and_merges_consecutive_false_alarms() {
 fn missing_nab_data_says_where_to_get_it() {
     let err = super::nab::load_ad_exchange(std::path::Path::new("/no/such/nab")).unwrap_err();
     let msg = err.to_string();
-    assert!(msg.starts_with("NAB data not found: /no/such/nab/realAdExchange"), "{msg}");
-    assert!(msg.contains("github.com/numenta/NAB") && msg.contains("--nab-dir"), "{msg}");
+    assert!(
+        msg.starts_with("NAB data not found: /no/such/nab/realAdExchange"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("github.com/numenta/NAB") && msg.contains("--nab-dir"),
+        "{msg}"
+    );
 }
 
 #[test]

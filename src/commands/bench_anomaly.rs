@@ -150,15 +150,10 @@ pub async fn run(args: BenchAnomalyArgs) -> anyhow::Result<()> {
 }
 
 /// Daily revenue (€) and counted orders of a freshly generated demo shop.
-async fn demo_series(
-    scale: f64,
-) -> anyhow::Result<(Vec<(NaiveDate, f64)>, Vec<(NaiveDate, f64)>)> {
-    let dir = std::env::temp_dir().join(format!(
-        "insight-desk-bench-anomaly-{}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir)
-        .with_context(|| format!("failed to create {}", dir.display()))?;
+async fn demo_series(scale: f64) -> anyhow::Result<(Vec<(NaiveDate, f64)>, Vec<(NaiveDate, f64)>)> {
+    let dir =
+        std::env::temp_dir().join(format!("insight-desk-bench-anomaly-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("failed to create {}", dir.display()))?;
     let result = async {
         let url = format!("sqlite://{}", dir.join("shop.db").display());
         let store = Store::open(&url).await?;
@@ -303,7 +298,10 @@ fn demo_benchmark(
             seasonal_with_calendar: with_calendar.contains(&i),
             seasonal_without_calendar: without_calendar.contains(&i),
             previous: old.contains(&i),
-            seasonal_flags_after: with_calendar.iter().filter(|&&j| after.contains(&j)).count(),
+            seasonal_flags_after: with_calendar
+                .iter()
+                .filter(|&&j| after.contains(&j))
+                .count(),
             previous_flags_after: old.iter().filter(|&&j| after.contains(&j)).count(),
         });
     }
@@ -353,7 +351,9 @@ fn print_tables(r: &Report) {
         percent(p.precision())
     );
     println!();
-    println!("NAB totals of the seasonal detector by scale and threshold (the other settings as above)");
+    println!(
+        "NAB totals of the seasonal detector by scale and threshold (the other settings as above)"
+    );
     println!();
     println!("| scale | threshold | detected | missed | false alarms | precision |");
     println!("|---|---:|---:|---:|---:|---:|");
@@ -425,4 +425,3 @@ fn print_tables(r: &Report) {
         );
     }
 }
-
