@@ -63,6 +63,9 @@ pub enum Command {
     /// (internal) One warm cockpit timing run in a fresh process, for `bench`.
     #[command(hide = true)]
     BenchReport(BenchReportArgs),
+    /// Measure the anomaly detectors (seasonal vs the previous rule) on the labelled NAB
+    /// ad-exchange series and on anomalies planted into the demo shop; prints tables.
+    BenchAnomaly(BenchAnomalyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -194,6 +197,29 @@ pub struct BenchSlackArgs {
     /// The day `/cockpit` shows (default: yesterday).
     #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
     pub date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchFormat {
+    /// Markdown tables, as in the README.
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchAnomalyArgs {
+    /// The NAB folder: realAdExchange/*.csv and labels/realAdExchange_windows.json.
+    #[arg(long, default_value = "../shared/data/nab", value_name = "DIR")]
+    pub nab_dir: PathBuf,
+    #[arg(long, value_enum, default_value_t = BenchFormat::Table)]
+    pub format: BenchFormat,
+    /// Scale of the demo shop the anomalies are planted into (1 ≈ 150 orders a day; at 0.3,
+    /// ≈ 45 a day, day-to-day noise alone is ±15 % and hides a good part of a −40 % drop).
+    #[arg(long, default_value_t = 1.0)]
+    pub demo_scale: f64,
+    /// Seed of the planted anomalies (the shop itself is always seed 42).
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! Insight Desk: the library behind the `insight-desk` binary (see README.md).
 
 pub mod alerts;
+pub mod anomaly;
 pub mod charts;
 pub mod cli;
 pub mod cockpit;

@@ -7,6 +7,9 @@ mod support;
 /// Alert rules on the demo shop's planted situations and their lifecycle in Slack.
 mod alerts;
 
+/// Anomaly detection measured on NAB's labelled ad-exchange series; `bench-anomaly`'s errors.
+mod anomaly;
+
 /// The catalogue loads, refuses bad files, and every metric × breakdown runs on both backends.
 mod catalogue;
 /// The binary as a user runs it: errors, exit codes, the demo's output folder.

@@ -2,6 +2,7 @@
 
 mod ask;
 mod bench;
+mod bench_anomaly;
 mod bench_import;
 mod bench_slack;
 mod cockpit;
@@ -140,5 +141,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(args) => bench::run(config, args).await,
         Command::BenchSlack(args) => bench_slack::run(url, args).await,
         Command::BenchReport(args) => bench::run_report(config, args).await,
+        Command::BenchAnomaly(args) => bench_anomaly::run(args).await,
     }
 }

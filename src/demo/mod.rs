@@ -48,6 +48,8 @@ use anyhow::{bail, Context};
 use chrono::{Days, NaiveDate};
 use indicatif::{ProgressBar, ProgressStyle};
 
+pub use calendar::black_friday;
+
 use crate::store::{refresh_after_load, ShopSettings, Store};
 use crate::with_pool;
 use rows::{Rows, Table, Val};
