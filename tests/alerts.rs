@@ -86,6 +86,30 @@ db_story!(rules_fire_on_the_planted_situations_and_follow_their_lifecycle, |stor
     assert!(fired.is_empty(), "a normal week fired: {fired:?}");
     assert!(normal.failed.is_empty(), "{:?}", normal.failed);
 
+    // Anomalies: a normal Wednesday is quiet, Black Friday is not an anomaly, and a day whose
+    // revenue is cut to 5 % (the checkout broke; injected into the series the metric reads) is
+    // one. (At this scale, ~45 orders a day, a single day must move by more than ~65 % to stand
+    // out of the day-to-day noise: see README, "Anomaly detection".)
+    let anomaly = vec![AlertRuleConfig {
+        series: Some(vec!["revenue".into(), "orders".into()]),
+        ..rule(RuleKind::Anomaly, DATA)
+    }
+    .parse()
+    .unwrap()];
+    let day = NaiveDate::from_ymd_opt(2026, 9, 9).unwrap();
+    let morning = at("2026-09-10T07:00:00Z");
+    let quiet = alerts::rules::evaluate(&s.app, &anomaly, day, morning).await.unwrap();
+    assert!(quiet.findings.is_empty() && quiet.failed.is_empty(), "{:?} {:?}", quiet.findings.iter().map(|f| &f.title).collect::<Vec<_>>(), quiet.failed);
+    let black_friday = NaiveDate::from_ymd_opt(2025, 11, 28).unwrap();
+    let bf = alerts::rules::evaluate(&s.app, &anomaly, black_friday, morning).await.unwrap();
+    assert!(bf.findings.is_empty(), "Black Friday flagged: {:?}", bf.findings.iter().map(|f| &f.title).collect::<Vec<_>>());
+    exec(store, "UPDATE daily_sales_summary SET revenue_cents = revenue_cents / 20 WHERE day = '2026-09-09'").await;
+    let hit = alerts::rules::evaluate(&s.app, &anomaly, day, morning).await.unwrap();
+    let subjects: Vec<&str> = hit.findings.iter().map(|f| f.subject.as_str()).collect();
+    assert_eq!(subjects, ["revenue"], "{:?}", hit.findings.iter().map(|f| &f.title).collect::<Vec<_>>());
+    assert!(hit.findings[0].title.contains("down"), "{}", hit.findings[0].title);
+    assert!(hit.findings[0].chart.is_some(), "an anomaly carries its chart");
+
     // One source stopped syncing two days before the end.
     exec(store, "UPDATE sync_state SET last_success_at = '2026-11-19T05:00:00+00:00' WHERE source = 'ad_spend'").await;
 

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::Context;
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use serde_json::json;
 
 use super::Finding;
@@ -73,7 +73,8 @@ pub async fn evaluate(app: &App, rule: &AlertRule, as_of: NaiveDate) -> anyhow::
     for series in &rule.series {
         let (values, unit) = daily_series(app, series, as_of).await?;
         let detector = crate::anomaly::Detector::daily();
-        let calendar = crate::anomaly::Calendar::for_days(values.first().map(|v| v.0), Some(as_of));
+        let first_year = values.first().map_or(as_of.year(), |v| v.0.year());
+        let calendar = crate::anomaly::Calendar::retail(first_year..=as_of.year());
         let flags = detector.detect_daily(&values, &calendar);
         let Some(flag) = flags.into_iter().find(|f| f.day == as_of) else {
             continue;

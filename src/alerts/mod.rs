@@ -5,7 +5,7 @@
 //! quiet until the mute ends; when the finding is gone, "resolved" is posted in the alert's
 //! thread. `/alerts` lists the open ones and mutes them; the alert's button mutes it too.
 
-// mod anomaly_rule; (wired when the detector lands)
+pub mod anomaly_rule;
 pub mod lifecycle;
 pub mod render;
 pub mod rules;

@@ -69,7 +69,7 @@ pub async fn evaluate(
             (RuleKind::RevenueBelowTarget, Some(c)) => Ok(revenue_below_target(rule, c, lang, currency)),
             (RuleKind::CashBelow, Some(c)) => Ok(cash_below(rule, c, lang, currency)),
             (RuleKind::SourceStale, _) => source_stale(app, as_of, now, lang).await,
-            (RuleKind::Anomaly, _) => Err(anyhow::anyhow!("TEMP")),
+            (RuleKind::Anomaly, _) => super::anomaly_rule::evaluate(app, rule, as_of).await,
             (_, None) => unreachable!("the cockpit is computed for the rules that need it"),
         };
         match found {
@@ -213,6 +213,7 @@ fn roas_drop(rule: &AlertRule, c: &Cockpit, lang: Lang, currency: &str) -> Vec<F
                 return None;
             }
             let baseline = roas / (1.0 + change / 100.0);
+            let name = crate::domain::Channel::display(&ch.channel, lang);
             let z = roas_drop_z(c, &ch.channel, ch.revenue, baseline / roas.max(f64::EPSILON));
             if z.is_some_and(|z| z < MIN_DROP_Z) {
                 tracing::debug!(channel = ch.channel, change, z, "ROAS drop within chance: not an alert");
@@ -223,8 +224,8 @@ fn roas_drop(rule: &AlertRule, c: &Cockpit, lang: Lang, currency: &str) -> Vec<F
                 rule: RuleKind::RoasDrop,
                 subject: ch.channel.clone(),
                 title: match lang {
-                    Lang::Fr => format!("{} : ROAS 7 jours en baisse de {}", ch.channel, format_pct(-change, 0, lang)),
-                    Lang::En => format!("{}: 7-day ROAS down {}", ch.channel, format_pct(-change, 0, lang)),
+                    Lang::Fr => format!("{name} : ROAS 7 jours en baisse de {}", format_pct(-change, 0, lang)),
+                    Lang::En => format!("{name}: 7-day ROAS down {}", format_pct(-change, 0, lang)),
                 },
                 value: format!(
                     "{} ({} {} {})",
@@ -239,8 +240,8 @@ fn roas_drop(rule: &AlertRule, c: &Cockpit, lang: Lang, currency: &str) -> Vec<F
                     lang.pick("4 semaines précédentes", "previous 4 weeks")
                 ),
                 action: match lang {
-                    Lang::Fr => format!("Vérifier le suivi des conversions de {} puis couper le budget des campagnes les moins rentables (seuil : −{} %).", ch.channel, rule.drop_pct),
-                    Lang::En => format!("Check {}'s conversion tracking, then cut the budget of the least profitable campaigns (threshold: −{} %).", ch.channel, rule.drop_pct),
+                    Lang::Fr => format!("Vérifier le suivi des conversions de {name} puis couper le budget des campagnes les moins rentables (seuil : −{} %).", rule.drop_pct),
+                    Lang::En => format!("Check {name}'s conversion tracking, then cut the budget of the least profitable campaigns (threshold: −{} %).", rule.drop_pct),
                 },
                 details: Vec::new(),
                 evidence: json!({

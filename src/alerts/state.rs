@@ -41,7 +41,15 @@ fn secs(t: DateTime<Utc>) -> DateTime<Utc> {
     t.trunc_subsecs(0)
 }
 
-const COLUMNS: &str = "id, rule, subject, status, channel_id, opened_at, last_posted_at, resolved_at, muted_until, thread_ts, evidence";
+const COLUMNS: &str = "id, rule, subject, status, channel_id, opened_at, last_posted_at, resolved_at, muted_until, thread_ts, CAST(evidence AS TEXT) AS evidence";
+
+/// The placeholder for a JSON value bound as text: Postgres stores `evidence` as JSONB.
+fn json_placeholder(store: &Store, n: usize) -> String {
+    match store {
+        Store::Sqlite(_) => format!("${n}"),
+        Store::Postgres(_) => format!("CAST(${n} AS JSONB)"),
+    }
+}
 
 /// Every open alert, oldest first.
 pub async fn open_alerts(store: &Store) -> anyhow::Result<Vec<AlertRow>> {
@@ -69,11 +77,13 @@ pub async fn open(
     now: DateTime<Utc>,
 ) -> anyhow::Result<Option<AlertRow>> {
     let id = crate::slack::new_reference();
+    let sql = format!(
+        "INSERT INTO alerts (id, rule, subject, status, channel_id, opened_at, evidence) \
+         VALUES ($1, $2, $3, 'open', $4, $5, {}) ON CONFLICT DO NOTHING",
+        json_placeholder(store, 6)
+    );
     let inserted = with_pool!(store, pool => {
-        sqlx::query(
-            "INSERT INTO alerts (id, rule, subject, status, channel_id, opened_at, evidence) \
-             VALUES ($1, $2, $3, 'open', $4, $5, $6) ON CONFLICT DO NOTHING",
-        )
+        sqlx::query(&sql)
         .bind(&id)
         .bind(rule)
         .bind(subject)
@@ -116,8 +126,12 @@ pub async fn update_evidence(
     id: &str,
     evidence: &serde_json::Value,
 ) -> anyhow::Result<()> {
+    let sql = format!(
+        "UPDATE alerts SET evidence = {} WHERE id = $1",
+        json_placeholder(store, 2)
+    );
     with_pool!(store, pool => {
-        sqlx::query("UPDATE alerts SET evidence = $2 WHERE id = $1")
+        sqlx::query(&sql)
             .bind(id)
             .bind(evidence.to_string())
             .execute(pool)
