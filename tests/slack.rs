@@ -21,8 +21,8 @@ use crate::cockpit::load_hand_built_shop;
 use crate::db_story;
 use crate::support::paris_shop;
 
-const SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
-const WAIT: Duration = Duration::from_secs(20);
+pub const SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
+pub const WAIT: Duration = Duration::from_secs(20);
 
 pub struct Harness {
     pub fake: FakeSlack,

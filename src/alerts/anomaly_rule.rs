@@ -53,21 +53,24 @@ pub async fn daily_series(
         .iter_days()
         .map(|day| {
             let key = day.to_string();
-            let v = result
-                .row(&key)
-                .and_then(|r| r.value)
-                .unwrap_or(if def.unit == Unit::Ratio || def.unit == Unit::Percent {
+            let v = result.row(&key).and_then(|r| r.value).unwrap_or(
+                if def.unit == Unit::Ratio || def.unit == Unit::Percent {
                     f64::NAN
                 } else {
                     0.0
-                });
+                },
+            );
             (day, v)
         })
         .collect();
     Ok((values, def.unit))
 }
 
-pub async fn evaluate(app: &App, rule: &AlertRule, as_of: NaiveDate) -> anyhow::Result<Vec<Finding>> {
+pub async fn evaluate(
+    app: &App,
+    rule: &AlertRule,
+    as_of: NaiveDate,
+) -> anyhow::Result<Vec<Finding>> {
     let lang = app.lang;
     let mut out = Vec::new();
     for series in &rule.series {

@@ -88,9 +88,13 @@ pub async fn apply(
         let outcome = if row.is_muted(now) {
             Ok(Step::Quiet)
         } else if row.thread_ts.is_none() {
-            post_new(app, api, &row, finding, now).await.map(|_| Step::Opened)
+            post_new(app, api, &row, finding, now)
+                .await
+                .map(|_| Step::Opened)
         } else if due_reminder(&row, rule.repeat, now) {
-            remind(app, api, &row, finding, now).await.map(|_| Step::Reminded)
+            remind(app, api, &row, finding, now)
+                .await
+                .map(|_| Step::Reminded)
         } else {
             Ok(Step::Quiet)
         };
@@ -99,7 +103,12 @@ pub async fn apply(
             Ok(Step::Reminded) => report.reminded.push(row.id.clone()),
             Ok(Step::Quiet) => report.quiet.push(row.id.clone()),
             Err(e) => {
-                tracing::error!(alert = row.id, rule = row.rule, error = format!("{e:#}"), "alert could not be posted; the next evaluation tries again");
+                tracing::error!(
+                    alert = row.id,
+                    rule = row.rule,
+                    error = format!("{e:#}"),
+                    "alert could not be posted; the next evaluation tries again"
+                );
                 report.failed.push(row.id.clone());
             }
         }
@@ -120,7 +129,11 @@ pub async fn apply(
         match resolve(app, api, row, now).await {
             Ok(()) => report.resolved.push(row.id.clone()),
             Err(e) => {
-                tracing::error!(alert = row.id, error = format!("{e:#}"), "resolved alert could not be told; the next evaluation tries again");
+                tracing::error!(
+                    alert = row.id,
+                    error = format!("{e:#}"),
+                    "resolved alert could not be told; the next evaluation tries again"
+                );
                 report.failed.push(row.id.clone());
             }
         }
@@ -161,7 +174,11 @@ async fn post_new(
     let tag = alert_tag(&row.id);
     let since = row.opened_at - Duration::minutes(5);
     if let Some(ts) = api.find_tagged(&row.channel_id, &tag, since).await? {
-        tracing::info!(alert = row.id, ts, "alert was already posted (found by its metadata)");
+        tracing::info!(
+            alert = row.id,
+            ts,
+            "alert was already posted (found by its metadata)"
+        );
         state::posted(&app.store, &row.id, &ts, now).await?;
         return Ok(());
     }
@@ -178,7 +195,8 @@ async fn post_new(
     };
     state::posted(&app.store, &row.id, &ts, now).await?;
     for message in render::details(finding, app.lang) {
-        api.post_message(&row.channel_id, &message, Some(&ts)).await?;
+        api.post_message(&row.channel_id, &message, Some(&ts))
+            .await?;
     }
     Ok(())
 }
@@ -191,16 +209,29 @@ async fn remind(
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let thread = row.thread_ts.as_deref();
-    api.post_message(&row.channel_id, &render::reminder(finding, row, app.lang), thread)
-        .await?;
+    api.post_message(
+        &row.channel_id,
+        &render::reminder(finding, row, app.lang),
+        thread,
+    )
+    .await?;
     state::posted(&app.store, &row.id, thread.unwrap_or_default(), now).await?;
     Ok(())
 }
 
-async fn resolve(app: &App, api: &SlackApi, row: &AlertRow, now: DateTime<Utc>) -> anyhow::Result<()> {
+async fn resolve(
+    app: &App,
+    api: &SlackApi,
+    row: &AlertRow,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     if let Some(thread) = row.thread_ts.as_deref() {
-        api.post_message(&row.channel_id, &render::resolved(row, now, app.lang), Some(thread))
-            .await?;
+        api.post_message(
+            &row.channel_id,
+            &render::resolved(row, now, app.lang),
+            Some(thread),
+        )
+        .await?;
     }
     state::resolve(&app.store, &row.id, now).await
 }

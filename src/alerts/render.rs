@@ -21,7 +21,11 @@ pub fn alert(finding: &Finding, id: &str, lang: Lang) -> Reply {
     draft.push(Block::fields(
         None,
         vec![
-            format!("*{}*\n{}", lang.pick("Valeur", "Value"), escape_mrkdwn(&finding.value)),
+            format!(
+                "*{}*\n{}",
+                lang.pick("Valeur", "Value"),
+                escape_mrkdwn(&finding.value)
+            ),
             format!(
                 "*{}*\n{}",
                 lang.pick("Référence", "Baseline"),
@@ -110,12 +114,18 @@ pub fn open_list(rows: &[AlertRow], now: DateTime<Utc>, tz: Tz, lang: Lang) -> V
     draft.push(Block::header(title));
     if rows.is_empty() {
         draft.push(Block::section(
-            lang.pick("Aucune alerte ouverte. ✅", "No open alert. ✅").to_string(),
+            lang.pick("Aucune alerte ouverte. ✅", "No open alert. ✅")
+                .to_string(),
         ));
     }
     for row in rows {
         let since = row.opened_at.with_timezone(&tz).format("%Y-%m-%d %H:%M");
-        let mut line = format!("`{}` *{}* — {} {since}", row.id, escape_mrkdwn(&row.title()), lang.pick("depuis le", "since"));
+        let mut line = format!(
+            "`{}` *{}* — {} {since}",
+            row.id,
+            escape_mrkdwn(&row.title()),
+            lang.pick("depuis le", "since")
+        );
         if let Some(until) = row.muted_until.filter(|u| *u > now) {
             line.push_str(&format!(
                 " · 🔕 {} {}",

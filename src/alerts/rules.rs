@@ -39,7 +39,10 @@ pub async fn evaluate(
     let needs_cockpit = rules.iter().any(|r| {
         matches!(
             r.kind,
-            RuleKind::StockCover | RuleKind::RoasDrop | RuleKind::RevenueBelowTarget | RuleKind::CashBelow
+            RuleKind::StockCover
+                | RuleKind::RoasDrop
+                | RuleKind::RevenueBelowTarget
+                | RuleKind::CashBelow
         )
     });
     let cockpit = if needs_cockpit {
@@ -66,7 +69,9 @@ pub async fn evaluate(
         let found = match (rule.kind, &cockpit) {
             (RuleKind::StockCover, Some(c)) => stock_cover(app, rule, c, lang).await,
             (RuleKind::RoasDrop, Some(c)) => Ok(roas_drop(rule, c, lang, currency)),
-            (RuleKind::RevenueBelowTarget, Some(c)) => Ok(revenue_below_target(rule, c, lang, currency)),
+            (RuleKind::RevenueBelowTarget, Some(c)) => {
+                Ok(revenue_below_target(rule, c, lang, currency))
+            }
             (RuleKind::CashBelow, Some(c)) => Ok(cash_below(rule, c, lang, currency)),
             (RuleKind::SourceStale, _) => source_stale(app, as_of, now, lang).await,
             (RuleKind::Anomaly, _) => super::anomaly_rule::evaluate(app, rule, as_of).await,
@@ -78,7 +83,11 @@ pub async fn evaluate(
                 out.findings.extend(findings);
             }
             Err(e) => {
-                tracing::error!(rule = rule.kind.as_str(), error = format!("{e:#}"), "alert rule could not be evaluated");
+                tracing::error!(
+                    rule = rule.kind.as_str(),
+                    error = format!("{e:#}"),
+                    "alert rule could not be evaluated"
+                );
                 out.failed.push((rule.kind, format!("{e:#}")));
             }
         }
@@ -122,7 +131,9 @@ async fn stock_cover(
         .filter(|s| s.days_of_cover < rule.days as f64)
         .filter(|s| {
             let runs_out = c.date + Days::new(s.days_of_cover.max(0.0).floor() as u64);
-            incoming.get(&s.sku).is_none_or(|(next, _)| *next > runs_out)
+            incoming
+                .get(&s.sku)
+                .map_or(true, |(next, _)| *next > runs_out)
         })
         .collect();
     let Some(worst) = under
@@ -154,7 +165,13 @@ async fn stock_cover(
                     format_count(*qty, lang),
                     lang.pick("unités", "units")
                 ),
-                None => format!(" — {}", lang.pick("aucune commande fournisseur en cours", "no purchase order open")),
+                None => format!(
+                    " — {}",
+                    lang.pick(
+                        "aucune commande fournisseur en cours",
+                        "no purchase order open"
+                    )
+                ),
             }
         })
         .collect();

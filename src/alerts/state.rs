@@ -156,11 +156,7 @@ pub async fn resolve(store: &Store, id: &str, now: DateTime<Utc>) -> anyhow::Res
 }
 
 /// Mutes an open alert until `until` (`None` unmutes). False when no open alert has that id.
-pub async fn mute(
-    store: &Store,
-    id: &str,
-    until: Option<DateTime<Utc>>,
-) -> anyhow::Result<bool> {
+pub async fn mute(store: &Store, id: &str, until: Option<DateTime<Utc>>) -> anyhow::Result<bool> {
     let done = with_pool!(store, pool => {
         sqlx::query("UPDATE alerts SET muted_until = $2 WHERE id = $1 AND status = 'open'")
             .bind(id)

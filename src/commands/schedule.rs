@@ -8,7 +8,9 @@ use super::App;
 use crate::alerts;
 use crate::cli::{AlertsCommand, ScheduleCommand};
 use crate::render::message_text;
-use crate::schedule::{ledger, AlertRule, AlertRuleConfig, JobKind, Outcome, Plan, ReportKind, RuleKind, Scheduler};
+use crate::schedule::{
+    ledger, AlertRule, AlertRuleConfig, JobKind, Outcome, Plan, ReportKind, RuleKind, Scheduler,
+};
 use crate::slack::SlackApi;
 
 pub async fn run(app: App, cmd: ScheduleCommand) -> anyhow::Result<()> {
@@ -31,7 +33,10 @@ pub async fn run(app: App, cmd: ScheduleCommand) -> anyhow::Result<()> {
                 }
             }
             let failed = report.count(|o| matches!(o, Outcome::Failed { .. }));
-            anyhow::ensure!(failed == 0, "{failed} run(s) failed for good (see the log and the ops channel)");
+            anyhow::ensure!(
+                failed == 0,
+                "{failed} run(s) failed for good (see the log and the ops channel)"
+            );
             Ok(())
         }
         ScheduleCommand::List(args) => {
@@ -52,10 +57,7 @@ pub async fn run(app: App, cmd: ScheduleCommand) -> anyhow::Result<()> {
                         },
                         s.channel
                     ),
-                    JobKind::Alerts => format!(
-                        "evaluate {} alert rule(s)",
-                        plan.rules.len()
-                    ),
+                    JobKind::Alerts => format!("evaluate {} alert rule(s)", plan.rules.len()),
                 };
                 println!("{}  [{} {}]  {what}", job.key, job.cron.expr(), tz);
                 for fire in job.cron.next_fires(now, args.next) {
@@ -145,14 +147,17 @@ pub async fn alerts(app: App, cmd: AlertsCommand) -> anyhow::Result<()> {
                 .map(|t| t.with_timezone(&Utc))
                 .unwrap_or_else(Utc::now);
             let evaluation = alerts::rules::evaluate(&app, &rules, date, morning).await?;
-            println!("Alert rules on {date}: {} finding(s)", evaluation.findings.len());
+            println!(
+                "Alert rules on {date}: {} finding(s)",
+                evaluation.findings.len()
+            );
             for f in &evaluation.findings {
                 println!("\n● {} [{} / {}]", f.title, f.rule.as_str(), f.subject);
                 println!("  value:    {}", f.value);
                 println!("  baseline: {}", f.baseline);
                 println!("  action:   {}", f.action);
                 for line in &f.details {
-                    println!("    - {}", line.replace('*', "").replace('`', ""));
+                    println!("    - {}", line.replace(['*', '`'], ""));
                 }
             }
             for (rule, error) in &evaluation.failed {

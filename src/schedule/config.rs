@@ -113,7 +113,9 @@ impl ScheduleConfig {
     ) -> Result<Schedule, String> {
         let at = format!("schedule {:?}", self.name);
         if self.name.trim().is_empty() {
-            return Err("a [[schedules]] table has an empty name: give each schedule a name".into());
+            return Err(
+                "a [[schedules]] table has an empty name: give each schedule a name".into(),
+            );
         }
         let cron = CronSchedule::parse(&self.cron, self.timezone.unwrap_or(shop_tz))
             .map_err(|e| format!("{at}: {e}"))?;
@@ -132,7 +134,8 @@ impl ScheduleConfig {
                 ReportKind::Question(question.to_string())
             }
         };
-        anyhow_free_range("wait_minutes", self.wait_minutes, 0, 24 * 60).map_err(|e| format!("{at}: {e}"))?;
+        anyhow_free_range("wait_minutes", self.wait_minutes, 0, 24 * 60)
+            .map_err(|e| format!("{at}: {e}"))?;
         Ok(Schedule {
             name: self.name.clone(),
             cron,
@@ -148,7 +151,9 @@ impl ScheduleConfig {
 pub fn check_channel(channel: &str) -> Result<(), String> {
     let ok = channel.len() >= 9
         && channel.starts_with(['C', 'G', 'D'])
-        && channel.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        && channel
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
     if ok {
         Ok(())
     } else {
@@ -263,8 +268,16 @@ impl AlertRuleConfig {
         };
         not_for("days", self.days.is_some(), &[RuleKind::StockCover])?;
         not_for("drop_pct", self.drop_pct.is_some(), &[RuleKind::RoasDrop])?;
-        not_for("below_pct", self.below_pct.is_some(), &[RuleKind::RevenueBelowTarget])?;
-        not_for("threshold", self.threshold.is_some(), &[RuleKind::CashBelow])?;
+        not_for(
+            "below_pct",
+            self.below_pct.is_some(),
+            &[RuleKind::RevenueBelowTarget],
+        )?;
+        not_for(
+            "threshold",
+            self.threshold.is_some(),
+            &[RuleKind::CashBelow],
+        )?;
         not_for("series", self.series.is_some(), &[RuleKind::Anomaly])?;
         let days = self.days.unwrap_or(14);
         anyhow_free_range("days", days, 1, 365).map_err(|e| format!("{at}: {e}"))?;
@@ -272,14 +285,18 @@ impl AlertRuleConfig {
             if v > 0.0 && v < 100.0 {
                 Ok(v)
             } else {
-                Err(format!("{at}: {name} = {v} must be a percentage between 0 and 100"))
+                Err(format!(
+                    "{at}: {name} = {v} must be a percentage between 0 and 100"
+                ))
             }
         };
         let drop_pct = pct("drop_pct", self.drop_pct.unwrap_or(DEFAULT_DROP_PCT))?;
         let below_pct = pct("below_pct", self.below_pct.unwrap_or(DEFAULT_BELOW_PCT))?;
         let threshold_cents = match (self.rule, self.threshold) {
             (RuleKind::CashBelow, None) => {
-                return Err(format!("{at}: needs `threshold` (the balance under which to alert, e.g. 50000)"))
+                return Err(format!(
+                    "{at}: needs `threshold` (the balance under which to alert, e.g. 50000)"
+                ))
             }
             (_, Some(t)) => (t * 100.0).round() as i64,
             (_, None) => 0,
@@ -320,7 +337,9 @@ mod tests {
     #[test]
     fn channels_must_be_ids() {
         assert!(check_channel("C0123456789").is_ok());
-        assert!(check_channel("#direction").unwrap_err().contains("not a #name"));
+        assert!(check_channel("#direction")
+            .unwrap_err()
+            .contains("not a #name"));
         assert!(check_channel("c0123456789").is_err());
     }
 

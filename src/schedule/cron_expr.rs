@@ -301,7 +301,10 @@ mod tests {
         let tz = chrono_tz::UTC;
         let err = |e: &str| CronSchedule::parse(e, tz).unwrap_err();
         assert!(err("0 9 * *").contains("4 field(s)"));
-        assert!(err("0 0 9 * * *").contains("6 field(s)"), "seconds are not crontab");
+        assert!(
+            err("0 0 9 * * *").contains("6 field(s)"),
+            "seconds are not crontab"
+        );
         assert!(err("0 25 * * *").contains("outside 0–23"));
         assert!(err("0 9 * * 1-8").contains("outside 0–7"));
         assert!(err("0 9 * * fri-mon").contains("backwards"));

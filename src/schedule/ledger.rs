@@ -143,7 +143,8 @@ pub async fn claim_due_retries(
     lease: Duration,
 ) -> anyhow::Result<Vec<Claim>> {
     let now = secs(now);
-    let due = "(status = 'retry' AND next_attempt_at <= $1) OR (status = 'claimed' AND lease_until < $1)";
+    let due =
+        "(status = 'retry' AND next_attempt_at <= $1) OR (status = 'claimed' AND lease_until < $1)";
     let rows: Vec<(i64, String, DateTime<Utc>, i64)> = match store {
         Store::Postgres(pool) => {
             let sql = format!(
@@ -191,7 +192,17 @@ pub async fn done(
     outcome: &str,
     message_ts: Option<&str>,
 ) -> anyhow::Result<()> {
-    finish(store, claim, "done", now, None, Some(outcome), message_ts, None).await
+    finish(
+        store,
+        claim,
+        "done",
+        now,
+        None,
+        Some(outcome),
+        message_ts,
+        None,
+    )
+    .await
 }
 
 /// This attempt failed; try again at `next`.
@@ -202,7 +213,17 @@ pub async fn retry_at(
     outcome: &str,
     error: &str,
 ) -> anyhow::Result<()> {
-    finish(store, claim, "retry", next, Some(next), Some(outcome), None, Some(error)).await
+    finish(
+        store,
+        claim,
+        "retry",
+        next,
+        Some(next),
+        Some(outcome),
+        None,
+        Some(error),
+    )
+    .await
 }
 
 /// Not an attempt: the run waits (freshness gate) and will be taken again at `next` with the
@@ -235,7 +256,17 @@ pub async fn failed(
     now: DateTime<Utc>,
     error: &str,
 ) -> anyhow::Result<()> {
-    finish(store, claim, "failed", now, None, Some("failed"), None, Some(error)).await
+    finish(
+        store,
+        claim,
+        "failed",
+        now,
+        None,
+        Some("failed"),
+        None,
+        Some(error),
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -33,7 +33,7 @@ pub const ALERTS_JOB: &str = "alerts:evaluate";
 
 #[derive(Debug, Clone)]
 pub enum JobKind {
-    Digest(Schedule),
+    Digest(Box<Schedule>),
     Alerts,
 }
 
@@ -86,7 +86,7 @@ impl Plan {
             jobs.push(Job {
                 key: format!("schedule:{}", schedule.name),
                 cron: schedule.cron.clone(),
-                kind: JobKind::Digest(schedule),
+                kind: JobKind::Digest(Box::new(schedule)),
             });
         }
         let mut rules: Vec<AlertRule> = Vec::new();
@@ -102,8 +102,9 @@ impl Plan {
             rules.push(rule);
         }
         if let Some(ops) = &settings.ops_channel {
-            super::config::check_channel(ops)
-                .map_err(|e| anyhow::anyhow!("invalid configuration: scheduler.ops_channel: {e}"))?;
+            super::config::check_channel(ops).map_err(|e| {
+                anyhow::anyhow!("invalid configuration: scheduler.ops_channel: {e}")
+            })?;
         }
         anyhow::ensure!(
             settings.grace_minutes >= 0 && settings.max_attempts >= 1 && settings.lease_minutes >= 1,
@@ -111,8 +112,9 @@ impl Plan {
         );
         if !rules.is_empty() {
             let tz = settings.alerts_timezone.unwrap_or(shop_tz);
-            let cron = CronSchedule::parse(&settings.alerts_cron, tz)
-                .map_err(|e| anyhow::anyhow!("invalid configuration: scheduler.alerts_cron: {e}"))?;
+            let cron = CronSchedule::parse(&settings.alerts_cron, tz).map_err(|e| {
+                anyhow::anyhow!("invalid configuration: scheduler.alerts_cron: {e}")
+            })?;
             jobs.push(Job {
                 key: ALERTS_JOB.into(),
                 cron,
@@ -131,14 +133,29 @@ impl Plan {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
-    Delivered { ts: Option<String>, summary: String },
+    Delivered {
+        ts: Option<String>,
+        summary: String,
+    },
     /// A retried run found its own message already in the channel.
-    AlreadyPosted { ts: String },
+    AlreadyPosted {
+        ts: String,
+    },
     /// The freshness gate holds it until `until`.
-    Waiting { until: DateTime<Utc>, sources: Vec<String> },
-    Retry { at: DateTime<Utc>, error: String },
-    Failed { error: String },
-    Skipped { reason: String },
+    Waiting {
+        until: DateTime<Utc>,
+        sources: Vec<String>,
+    },
+    Retry {
+        at: DateTime<Utc>,
+        error: String,
+    },
+    Failed {
+        error: String,
+    },
+    Skipped {
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -192,7 +209,10 @@ impl Scheduler {
                 continue;
             };
             for &fire in older {
-                let reason = format!("superseded by the run of {}", latest.format("%Y-%m-%d %H:%M UTC"));
+                let reason = format!(
+                    "superseded by the run of {}",
+                    latest.format("%Y-%m-%d %H:%M UTC")
+                );
                 if ledger::skip(store, &job.key, fire, now, &reason).await? {
                     tracing::info!(job = job.key, fire = %fire, reason, "run skipped");
                 }
@@ -213,13 +233,16 @@ impl Scheduler {
                 );
                 if ledger::skip(store, &job.key, latest, now, &reason).await? {
                     tracing::warn!(job = job.key, "{reason}");
-                    report
-                        .runs
-                        .push((ledger::run_id(&job.key, latest), Outcome::Skipped { reason }));
+                    report.runs.push((
+                        ledger::run_id(&job.key, latest),
+                        Outcome::Skipped { reason },
+                    ));
                 }
                 continue;
             }
-            if let Some(claim) = ledger::claim_new(store, &job.key, latest, now, settings.lease()).await? {
+            if let Some(claim) =
+                ledger::claim_new(store, &job.key, latest, now, settings.lease()).await?
+            {
                 let outcome = self.execute(job, &claim, now).await?;
                 report.runs.push((claim.run_id(), outcome));
             }
@@ -250,7 +273,10 @@ impl Scheduler {
                     tracing::info!(runs = report.runs.len(), "scheduled runs done")
                 }
                 Ok(_) => {}
-                Err(e) => tracing::error!(error = format!("{e:#}"), "scheduler: run-due failed; trying again at the next wake-up"),
+                Err(e) => tracing::error!(
+                    error = format!("{e:#}"),
+                    "scheduler: run-due failed; trying again at the next wake-up"
+                ),
             }
             let wait = (self.next_wakeup(Utc::now()) - Utc::now())
                 .to_std()
@@ -265,42 +291,84 @@ impl Scheduler {
 
     /// One attempt of a claimed run. Store errors propagate; Slack errors become the run's
     /// outcome (retry, or failed with a notice).
-    async fn execute(&self, job: &Job, claim: &Claim, now: DateTime<Utc>) -> anyhow::Result<Outcome> {
+    async fn execute(
+        &self,
+        job: &Job,
+        claim: &Claim,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Outcome> {
         match &job.kind {
             JobKind::Digest(schedule) => self.digest(schedule, claim, now).await,
             JobKind::Alerts => self.alerts(claim, now).await,
         }
     }
 
-    async fn digest(&self, s: &Schedule, claim: &Claim, now: DateTime<Utc>) -> anyhow::Result<Outcome> {
+    async fn digest(
+        &self,
+        s: &Schedule,
+        claim: &Claim,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Outcome> {
         let store = &self.app.store;
         let fire = claim.scheduled_for;
         let tz = s.cron.timezone();
         let stale = stale_sources(&self.app, &s.wait_for, fire, tz).await?;
         if !stale.is_empty() && now < fire + s.wait {
             let until = (now + Duration::minutes(5)).min(fire + s.wait);
-            ledger::wait_until(store, claim, until, &format!("waiting for {}", stale.join(", "))).await?;
+            ledger::wait_until(
+                store,
+                claim,
+                until,
+                &format!("waiting for {}", stale.join(", ")),
+            )
+            .await?;
             tracing::info!(run = claim.run_id(), sources = stale.join(", "), until = %until, "digest waits for its sources");
-            return Ok(Outcome::Waiting { until, sources: stale });
+            return Ok(Outcome::Waiting {
+                until,
+                sources: stale,
+            });
         }
         let fire_day = fire.with_timezone(&tz).date_naive();
         let reply = match self.build(s, fire_day, now).await {
             Ok(reply) => with_stale_warning(reply, &stale, self.app.lang),
-            Err(e) => return self.attempt_failed(&job_label(s), claim, now, format!("{e:#}")).await,
+            Err(e) => {
+                return self
+                    .attempt_failed(&job_label(s), claim, now, format!("{e:#}"))
+                    .await
+            }
         };
         let tag = claim.run_id();
         if claim.resumed {
-            match self.api.find_tagged(&s.channel, &tag, fire - Duration::minutes(1)).await {
+            match self
+                .api
+                .find_tagged(&s.channel, &tag, fire - Duration::minutes(1))
+                .await
+            {
                 Ok(Some(ts)) => {
-                    ledger::done(store, claim, now, "already posted (found by its metadata)", Some(&ts)).await?;
-                    tracing::info!(run = tag, ts, "digest was already posted; not posting again");
+                    ledger::done(
+                        store,
+                        claim,
+                        now,
+                        "already posted (found by its metadata)",
+                        Some(&ts),
+                    )
+                    .await?;
+                    tracing::info!(
+                        run = tag,
+                        ts,
+                        "digest was already posted; not posting again"
+                    );
                     return Ok(Outcome::AlreadyPosted { ts });
                 }
                 Ok(None) => {}
                 Err(e @ SlackError::Api { .. }) => {
                     tracing::warn!(run = tag, error = %e, "cannot read the channel's history to check for an earlier post (add the channels:history scope); posting");
                 }
-                Err(e) => return self.attempt_failed(&job_label(s), claim, now, e.to_string()).await,
+                Err(e) => {
+                    return self
+                        .attempt_failed(&job_label(s), claim, now, e.to_string())
+                        .await
+                }
             }
         }
         let target = Target {
@@ -317,18 +385,28 @@ impl Scheduler {
                 tracing::info!(target: "audit", run = tag, channel = s.channel, summary, "digest delivered");
                 Ok(Outcome::Delivered { ts, summary })
             }
-            Err(e) => self.attempt_failed(&job_label(s), claim, now, e.to_string()).await,
+            Err(e) => {
+                self.attempt_failed(&job_label(s), claim, now, e.to_string())
+                    .await
+            }
         }
     }
 
-    async fn build(&self, s: &Schedule, fire_day: NaiveDate, now: DateTime<Utc>) -> anyhow::Result<Reply> {
+    async fn build(
+        &self,
+        s: &Schedule,
+        fire_day: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Reply> {
         let app = &*self.app;
         let yesterday = fire_day - Days::new(1);
         Ok(match &s.report {
             ReportKind::Cockpit => {
                 crate::slack::dispatch(
                     app,
-                    crate::slack::Command::Cockpit(crate::slack::command::CockpitDay::Date(yesterday)),
+                    crate::slack::Command::Cockpit(crate::slack::command::CockpitDay::Date(
+                        yesterday,
+                    )),
                     Visibility::InChannel,
                 )
                 .await?
@@ -352,19 +430,33 @@ impl Scheduler {
 
     async fn alerts(&self, claim: &Claim, now: DateTime<Utc>) -> anyhow::Result<Outcome> {
         let app = &*self.app;
-        let as_of = claim.scheduled_for.with_timezone(&app.shop.timezone).date_naive() - Days::new(1);
+        let as_of = claim
+            .scheduled_for
+            .with_timezone(&app.shop.timezone)
+            .date_naive()
+            - Days::new(1);
         let evaluation = match alerts::rules::evaluate(app, &self.plan.rules, as_of, now).await {
             Ok(e) => e,
-            Err(e) => return self.attempt_failed("alert evaluation", claim, now, format!("{e:#}")).await,
+            Err(e) => {
+                return self
+                    .attempt_failed("alert evaluation", claim, now, format!("{e:#}"))
+                    .await
+            }
         };
-        let report = alerts::lifecycle::apply(app, &self.api, &self.plan.rules, &evaluation, now).await?;
+        let report =
+            alerts::lifecycle::apply(app, &self.api, &self.plan.rules, &evaluation, now).await?;
         if report.failed.is_empty() {
             let summary = report.summary();
             ledger::done(&app.store, claim, now, &summary, None).await?;
             Ok(Outcome::Delivered { ts: None, summary })
         } else {
-            let error = format!("{} alert post(s) failed: {}", report.failed.len(), report.failed.join(", "));
-            self.attempt_failed("alert evaluation", claim, now, error).await
+            let error = format!(
+                "{} alert post(s) failed: {}",
+                report.failed.len(),
+                report.failed.join(", ")
+            );
+            self.attempt_failed("alert evaluation", claim, now, error)
+                .await
         }
     }
 
@@ -381,13 +473,26 @@ impl Scheduler {
         let settings = &self.plan.settings;
         if claim.attempts < settings.max_attempts {
             let at = now + settings.retry_after(claim.attempts);
-            ledger::retry_at(store, claim, at, &format!("attempt {} failed", claim.attempts), &error).await?;
+            ledger::retry_at(
+                store,
+                claim,
+                at,
+                &format!("attempt {} failed", claim.attempts),
+                &error,
+            )
+            .await?;
             tracing::warn!(run = claim.run_id(), attempt = claim.attempts, retry_at = %at, error, "scheduled run failed; will retry");
             return Ok(Outcome::Retry { at, error });
         }
         ledger::failed(store, claim, now, &error).await?;
         let reference = crate::slack::new_reference();
-        tracing::error!(run = claim.run_id(), attempts = claim.attempts, reference, error, "scheduled run failed for good");
+        tracing::error!(
+            run = claim.run_id(),
+            attempts = claim.attempts,
+            reference,
+            error,
+            "scheduled run failed for good"
+        );
         let notice = format!(
             "⚠️ {what}: {} {} {} — {} (ref {reference})",
             match self.app.lang {
@@ -400,11 +505,18 @@ impl Scheduler {
         );
         match &settings.ops_channel {
             Some(ops) => {
-                if let Err(e) = self.api.post_message(ops, &Message::plain(notice), None).await {
+                if let Err(e) = self
+                    .api
+                    .post_message(ops, &Message::plain(notice), None)
+                    .await
+                {
                     tracing::error!(reference, error = %e, "the failure notice could not be posted to the ops channel either");
                 }
             }
-            None => tracing::error!(reference, "no scheduler.ops_channel is set: the failure is only in this log"),
+            None => tracing::error!(
+                reference,
+                "no scheduler.ops_channel is set: the failure is only in this log"
+            ),
         }
         Ok(Outcome::Failed { error })
     }

@@ -123,7 +123,10 @@ impl Bot {
             tracing::debug!(action_id, "interaction ignored");
             return;
         }
-        let user = payload["user"]["id"].as_str().unwrap_or_default().to_string();
+        let user = payload["user"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let channel = payload["channel"]["id"]
             .as_str()
             .or(payload["container"]["channel_id"].as_str())
@@ -159,7 +162,10 @@ impl Bot {
                 tracing::warn!(target: "audit", command = "alerts", user, channel, outcome = "refused", "mute button refused by the allow-list");
                 notice(lang, lang.pick("Désolé, seules les personnes autorisées à `/alerts` peuvent mettre une alerte en sourdine.", "Sorry, only people allowed to use `/alerts` can mute an alert."))
             } else {
-                let action = super::command::AlertsAction::Mute { id: id.clone(), hours };
+                let action = super::command::AlertsAction::Mute {
+                    id: id.clone(),
+                    hours,
+                };
                 match super::command::alerts_reply(&bot.app, action, chrono::Utc::now()).await {
                     Ok(mut reply) => {
                         tracing::info!(target: "audit", command = "alerts", action = "mute", alert = id, hours, user, channel, outcome = "ok");
@@ -167,7 +173,11 @@ impl Bot {
                             // Tell the team in the alert's thread, and the presser privately.
                             if let Some(first) = reply.messages.first() {
                                 let note = first.with_note(&format!("<@{user}>"));
-                                if let Err(e) = bot.api.post_message(&channel, &note, thread.as_deref()).await {
+                                if let Err(e) = bot
+                                    .api
+                                    .post_message(&channel, &note, thread.as_deref())
+                                    .await
+                                {
                                     tracing::warn!(error = %e, "mute note not posted in the alert's thread");
                                 }
                             }
@@ -178,7 +188,16 @@ impl Bot {
                     Err(e) => {
                         let reference = super::new_reference();
                         tracing::error!(reference, error = format!("{e:#}"), "mute failed");
-                        notice(lang, format!("{} (ref `{reference}`)", lang.pick("Désolé, la mise en sourdine a échoué", "Sorry, muting failed")))
+                        notice(
+                            lang,
+                            format!(
+                                "{} (ref `{reference}`)",
+                                lang.pick(
+                                    "Désolé, la mise en sourdine a échoué",
+                                    "Sorry, muting failed"
+                                )
+                            ),
+                        )
                     }
                 }
             };

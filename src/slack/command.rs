@@ -110,7 +110,11 @@ pub fn parse_mute_duration(text: &str) -> Result<i64, String> {
         "h" | "" => n,
         "d" | "j" => n * 24,
         "m" | "min" => (n + 59) / 60,
-        _ => return Err(format!("{text:?} is not a duration: expected 24h, 3d or 90m")),
+        _ => {
+            return Err(format!(
+                "{text:?} is not a duration: expected 24h, 3d or 90m"
+            ))
+        }
     };
     if !(1..=MAX_MUTE_HOURS).contains(&hours) {
         return Err(format!("a mute lasts from 1 hour to 30 days, not {text}"));
@@ -395,7 +399,9 @@ mod tests {
         assert!(parse_mute_duration("400d").unwrap_err().contains("30 days"));
         assert!(parse_mute_duration("soon").is_err());
         assert!(parse_alerts("mute x'; DROP 24h").is_err());
-        assert!(parse_alerts("delete all").unwrap_err().contains("not an /alerts action"));
+        assert!(parse_alerts("delete all")
+            .unwrap_err()
+            .contains("not an /alerts action"));
     }
 
     #[test]

@@ -246,7 +246,13 @@ async fn api(
         }
         "chat.postMessage" => {
             let channel = parsed["channel"].as_str().unwrap_or_default().to_string();
-            if fake.inner.lock().unwrap().broken_channels.contains(&channel) {
+            if fake
+                .inner
+                .lock()
+                .unwrap()
+                .broken_channels
+                .contains(&channel)
+            {
                 return failure_response(Failure::ServerError);
             }
             let ts = format!("1700000000.{id:06}");
@@ -256,7 +262,11 @@ async fn api(
                     message[key] = parsed[key].clone();
                 }
             }
-            fake.inner.lock().unwrap().posted.push((channel, message.clone()));
+            fake.inner
+                .lock()
+                .unwrap()
+                .posted
+                .push((channel, message.clone()));
             json!({"ok": true, "channel": parsed["channel"], "ts": ts, "message": message})
         }
         "conversations.history" => {
