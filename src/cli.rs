@@ -66,6 +66,22 @@ pub enum Command {
     /// Measure the anomaly detectors (seasonal vs the previous rule) on the labelled NAB
     /// ad-exchange series and on anomalies planted into the demo shop; prints tables.
     BenchAnomaly(BenchAnomalyArgs),
+    /// Measure one evaluation of every alert rule on the store, rule by rule, and an idle
+    /// scheduler's CPU; prints a table.
+    BenchAlerts(BenchAlertsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchAlertsArgs {
+    /// The day evaluated (default: the last day with orders).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub date: Option<NaiveDate>,
+    /// Warm evaluations timed.
+    #[arg(long, default_value_t = 10)]
+    pub runs: usize,
+    /// How long the idle scheduler is watched.
+    #[arg(long, default_value_t = 10)]
+    pub idle_seconds: u64,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 
 mod ask;
 mod bench;
+mod bench_alerts;
 mod bench_anomaly;
 mod bench_import;
 mod bench_slack;
@@ -118,6 +119,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = App::open(config, lang, &url).await?;
             app.hint_if_empty(&url).await?;
             serve::run(app, args).await
+        }
+        Command::BenchAlerts(args) => {
+            let app = App::open(config, lang, &url).await?;
+            bench_alerts::run(app, args).await
         }
         Command::Schedule(cmd) => {
             let app = App::open(config, lang, &url).await?;

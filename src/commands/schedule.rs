@@ -103,7 +103,7 @@ fn describe(outcome: &Outcome) -> String {
 }
 
 /// The rules `alerts check` uses when the configuration declares none.
-fn default_rules() -> Vec<AlertRule> {
+pub(super) fn default_rules() -> Vec<AlertRule> {
     [
         RuleKind::StockCover,
         RuleKind::RoasDrop,
