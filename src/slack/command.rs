@@ -6,12 +6,13 @@
 use chrono::{Datelike, Days, NaiveDate};
 
 use crate::commands::App;
+use crate::customers::RfmSegment;
 use crate::domain::Lang;
 use crate::render::{Block, Draft};
 use crate::reply::{Reply, Visibility};
 
 /// The commands the bot knows, by name without the slash (also the `[slack.commands.*]` keys).
-pub const KNOWN_COMMANDS: [&str; 2] = ["cockpit", "insight"];
+pub const KNOWN_COMMANDS: [&str; 4] = ["cockpit", "insight", "rfm", "churn"];
 
 /// The cockpit chart attached in Slack.
 pub const COCKPIT_SLACK_CHART: &str = "revenue_vs_target";
@@ -58,6 +59,13 @@ pub enum Command {
     Cockpit(CockpitDay),
     /// The question as typed; `/insight` parses it against the catalogue.
     Insight(String),
+    /// RFM segments as of a day (default: yesterday), optionally listing one segment.
+    Rfm {
+        as_of: CockpitDay,
+        segment: Option<RfmSegment>,
+    },
+    /// ChurnGuard as of a day (default: yesterday).
+    Churn(CockpitDay),
 }
 
 /// Why a command could not be parsed: shown to the asker with the usage.
@@ -78,12 +86,49 @@ impl Command {
                     problem,
                 }),
             "insight" => Ok(Command::Insight(inv.text.clone())),
+            "churn" => parse_cockpit_day(&inv.text, today)
+                .map(Command::Churn)
+                .map_err(|problem| Usage {
+                    command: inv.command.clone(),
+                    problem,
+                }),
+            "rfm" => parse_rfm(&inv.text, today)
+                .map(|(as_of, segment)| Command::Rfm { as_of, segment })
+                .map_err(|problem| Usage {
+                    command: inv.command.clone(),
+                    problem,
+                }),
             other => Err(Usage {
                 command: other.to_string(),
                 problem: format!("/{other} is not a command of this bot"),
             }),
         }
     }
+}
+
+/// `/rfm [day] [segment]` in any order: `""`, `at-risk`, `à risque 2026-11-20`, `hier`.
+fn parse_rfm(text: &str, today: NaiveDate) -> Result<(CockpitDay, Option<RfmSegment>), String> {
+    if text.chars().count() > 200 {
+        return Err("the text is too long: expected a day and/or a segment".into());
+    }
+    let mut day = CockpitDay::Yesterday;
+    let mut rest = Vec::new();
+    for word in text.split_whitespace() {
+        let lower = word.to_lowercase();
+        let is_day = lower.chars().next().is_some_and(|c| c.is_ascii_digit())
+            || ["hier", "yesterday", "avant-hier", "today", "aujourd'hui"]
+                .contains(&lower.as_str());
+        if is_day {
+            day = parse_cockpit_day(word, today)?;
+        } else {
+            rest.push(word);
+        }
+    }
+    let segment = match rest.join(" ") {
+        words if words.is_empty() => None,
+        words => Some(words.parse::<RfmSegment>()?),
+    };
+    Ok((day, segment))
 }
 
 /// `""`, `hier`, `yesterday`, `avant-hier`, `2026-11-20`, `20/11/2026`, `20/11`.
@@ -170,6 +215,30 @@ pub async fn dispatch(
             let question = crate::insight::parse_question(&text, &app.registry, app.today());
             crate::insight::answer(app, &question).await?
         }
+        Command::Rfm { as_of, segment } => {
+            let as_of = match as_of {
+                CockpitDay::Yesterday => app.yesterday(),
+                CockpitDay::Date(d) => d,
+            };
+            let rendered = crate::commands::render_rfm(app, as_of, segment).await?;
+            Reply {
+                visibility: Visibility::InChannel,
+                messages: rendered.messages,
+                charts: rendered.chart.into_iter().collect(),
+            }
+        }
+        Command::Churn(day) => {
+            let as_of = match day {
+                CockpitDay::Yesterday => app.yesterday(),
+                CockpitDay::Date(d) => d,
+            };
+            let rendered = crate::commands::render_churn(app, as_of).await?;
+            Reply {
+                visibility: Visibility::InChannel,
+                messages: rendered.messages,
+                charts: Vec::new(),
+            }
+        }
     };
     // Help, lists and "not understood" stay private whatever the command's setting.
     if reply.visibility == Visibility::InChannel {
@@ -185,9 +254,17 @@ pub fn usage_reply(usage: &Usage, lang: Lang) -> Reply {
             "`/cockpit` (hier), `/cockpit 2026-11-20`, `/cockpit 20/11`, `/cockpit avant-hier`",
             "`/cockpit` (yesterday), `/cockpit 2026-11-20`, `/cockpit 20/11`",
         ),
+        "rfm" => lang.pick(
+            "`/rfm` (hier), `/rfm at-risk`, `/rfm champions 2026-11-20`",
+            "`/rfm` (yesterday), `/rfm at-risk`, `/rfm champions 2026-11-20`",
+        ),
+        "churn" => lang.pick(
+            "`/churn` (hier), `/churn 2026-11-20`",
+            "`/churn` (yesterday), `/churn 2026-11-20`",
+        ),
         _ => lang.pick(
-            "`/cockpit` ou `/insight help`",
-            "`/cockpit` or `/insight help`",
+            "`/cockpit`, `/rfm` ou `/insight help`",
+            "`/cockpit`, `/rfm` or `/insight help`",
         ),
     };
     let mut draft = Draft::new(lang, usage.problem.clone());
@@ -232,6 +309,27 @@ mod tests {
             parse_cockpit_day("20/12", d("2027-01-05")).unwrap(),
             CockpitDay::Date(d("2026-12-20"))
         );
+    }
+
+    #[test]
+    fn rfm_takes_a_day_and_a_segment_in_any_order() {
+        let today = d("2026-11-21");
+        assert_eq!(parse_rfm("", today).unwrap(), (CockpitDay::Yesterday, None));
+        assert_eq!(
+            parse_rfm("à risque 2026-11-01", today).unwrap(),
+            (CockpitDay::Date(d("2026-11-01")), Some(RfmSegment::AtRisk))
+        );
+        assert_eq!(
+            parse_rfm("20/11 champions", today).unwrap(),
+            (CockpitDay::Yesterday, Some(RfmSegment::Champions))
+        );
+        assert!(parse_rfm("vip", today)
+            .unwrap_err()
+            .contains("unknown segment"));
+        assert!(parse_rfm("2026-11-21", today)
+            .unwrap_err()
+            .contains("not over"));
+        assert!(parse_rfm(&"x ".repeat(500), today).is_err());
     }
 
     #[test]
