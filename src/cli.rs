@@ -84,6 +84,20 @@ pub enum ReportCommand {
     Rfm(RfmArgs),
     /// ChurnGuard: a 0–100 risk score per customer, bands, value at risk, customers to call.
     Churn(ChurnArgs),
+    /// Revenue per channel: last-click against the weighted 30/40/30 model of the touches.
+    Attribution(AttributionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AttributionArgs {
+    /// First day (default: 29 days before --to).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub from: Option<NaiveDate>,
+    /// Last day, included (default: yesterday).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub to: Option<NaiveDate>,
+    #[arg(long, value_enum, default_value_t = CustomerFormat::Text)]
+    pub format: CustomerFormat,
 }
 
 #[derive(Debug, Args)]

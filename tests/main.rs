@@ -4,6 +4,8 @@
 
 mod support;
 
+/// Attribution: last-click against the weighted 30/40/30 model, on a hand-built shop.
+mod attribution;
 /// The catalogue loads, refuses bad files, and every metric × breakdown runs on both backends.
 mod catalogue;
 /// ChurnGuard on a hand-built shop, against the documented signal table.

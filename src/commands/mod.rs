@@ -1,6 +1,7 @@
 //! What each subcommand does. Thin: they open the store, call the library, print.
 
 mod ask;
+mod attribution;
 mod bench;
 mod bench_import;
 mod bench_slack;
@@ -21,6 +22,7 @@ use crate::domain::Lang;
 use crate::metrics::Registry;
 use crate::store::{redact_url, ShopSettings, Store};
 
+pub use attribution::{render_attribution, RenderedAttribution};
 pub use churn::{render_churn, RenderedChurn};
 pub use cockpit::{render_cockpit, write_cockpit_files, RenderedCockpit};
 pub use rfm::{render_rfm, RenderedRfm};
@@ -100,6 +102,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = App::open(config, lang, &url).await?;
             app.hint_if_empty(&url).await?;
             churn::run(&app, args).await
+        }
+        Command::Report(ReportCommand::Attribution(args)) => {
+            let app = App::open(config, lang, &url).await?;
+            app.hint_if_empty(&url).await?;
+            attribution::run(&app, args).await
         }
         Command::Query(args) => {
             let app = App::open(config, lang, &url).await?;

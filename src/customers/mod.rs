@@ -8,8 +8,12 @@
 //! - `snapshot`: daily RFM snapshots (migration 0006) and movements between segments;
 //! - `report`: the RFM report `report rfm` and `/rfm` show; `rfm_render`: text, Block Kit, CSV;
 //! - `churn`: ChurnGuard's 0–100 score from documented signals, its bands and actions, AUC;
-//!   `churn_report` and `churn_render`: `report churn` and `/churn`.
+//!   `churn_report` and `churn_render`: `report churn` and `/churn`;
+//! - `attribution`: last-click vs the weighted 30/40/30 model from `touches`
+//!   (`report attribution`, `/attribution`).
 
+mod attribution;
+mod attribution_render;
 mod churn;
 mod churn_render;
 mod churn_report;
@@ -20,6 +24,11 @@ mod rfm_render;
 mod segment;
 mod snapshot;
 
+pub use attribution::{
+    attribute, attribution_report, default_period, journeys, weighted_credits, AttributionReport,
+    ChannelCredit, Journey,
+};
+pub use attribution_render::{attribution_csv, attribution_message, attribution_text};
 pub use churn::{auc, churn_scores, shop_rhythm, sort_orders, ChurnBand, ChurnScore, OrderFact};
 pub use churn_render::{churn_csv, churn_message, churn_text};
 pub use churn_report::{

@@ -12,7 +12,7 @@ use crate::render::{Block, Draft};
 use crate::reply::{Reply, Visibility};
 
 /// The commands the bot knows, by name without the slash (also the `[slack.commands.*]` keys).
-pub const KNOWN_COMMANDS: [&str; 4] = ["cockpit", "insight", "rfm", "churn"];
+pub const KNOWN_COMMANDS: [&str; 5] = ["cockpit", "insight", "rfm", "churn", "attribution"];
 
 /// The cockpit chart attached in Slack.
 pub const COCKPIT_SLACK_CHART: &str = "revenue_vs_target";
@@ -66,6 +66,8 @@ pub enum Command {
     },
     /// ChurnGuard as of a day (default: yesterday).
     Churn(CockpitDay),
+    /// Attribution over the N days ending yesterday (default 30).
+    Attribution(u32),
 }
 
 /// Why a command could not be parsed: shown to the asker with the usage.
@@ -86,6 +88,12 @@ impl Command {
                     problem,
                 }),
             "insight" => Ok(Command::Insight(inv.text.clone())),
+            "attribution" => parse_days(&inv.text)
+                .map(Command::Attribution)
+                .map_err(|problem| Usage {
+                    command: inv.command.clone(),
+                    problem,
+                }),
             "churn" => parse_cockpit_day(&inv.text, today)
                 .map(Command::Churn)
                 .map_err(|problem| Usage {
@@ -103,6 +111,24 @@ impl Command {
                 problem: format!("/{other} is not a command of this bot"),
             }),
         }
+    }
+}
+
+/// `/attribution`, `/attribution 90`, `/attribution 7j`, `/attribution 14 days`.
+fn parse_days(text: &str) -> Result<u32, String> {
+    let t = text.trim().to_lowercase();
+    if t.is_empty() {
+        return Ok(30);
+    }
+    let digits: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let rest = t[digits.len()..].trim();
+    let unit_ok = ["", "j", "d", "jours", "days", "jour", "day"].contains(&rest);
+    match digits.parse::<u32>() {
+        Ok(n) if unit_ok && (1..=730).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{:?} is not a number of days: expected nothing (30 days), 7j, 90 or 14 days (1 to 730)",
+            truncate_chars(text.trim(), 40)
+        )),
     }
 }
 
@@ -227,6 +253,15 @@ pub async fn dispatch(
                 charts: rendered.chart.into_iter().collect(),
             }
         }
+        Command::Attribution(days) => {
+            let period = crate::domain::Period::trailing(app.yesterday(), u64::from(days));
+            let rendered = crate::commands::render_attribution(app, period).await?;
+            Reply {
+                visibility: Visibility::InChannel,
+                messages: rendered.messages,
+                charts: Vec::new(),
+            }
+        }
         Command::Churn(day) => {
             let as_of = match day {
                 CockpitDay::Yesterday => app.yesterday(),
@@ -257,6 +292,10 @@ pub fn usage_reply(usage: &Usage, lang: Lang) -> Reply {
         "rfm" => lang.pick(
             "`/rfm` (hier), `/rfm at-risk`, `/rfm champions 2026-11-20`",
             "`/rfm` (yesterday), `/rfm at-risk`, `/rfm champions 2026-11-20`",
+        ),
+        "attribution" => lang.pick(
+            "`/attribution` (30 jours), `/attribution 7j`, `/attribution 90`",
+            "`/attribution` (30 days), `/attribution 7d`, `/attribution 90`",
         ),
         "churn" => lang.pick(
             "`/churn` (hier), `/churn 2026-11-20`",
@@ -309,6 +348,17 @@ mod tests {
             parse_cockpit_day("20/12", d("2027-01-05")).unwrap(),
             CockpitDay::Date(d("2026-12-20"))
         );
+    }
+
+    #[test]
+    fn attribution_takes_a_number_of_days() {
+        assert_eq!(parse_days(""), Ok(30));
+        assert_eq!(parse_days("7j"), Ok(7));
+        assert_eq!(parse_days(" 90 "), Ok(90));
+        assert_eq!(parse_days("14 days"), Ok(14));
+        assert!(parse_days("0").is_err());
+        assert!(parse_days("hier").is_err());
+        assert!(parse_days("99999999999").is_err());
     }
 
     #[test]
