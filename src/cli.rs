@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::customers::RfmSegment;
 use crate::domain::{parse_date, Lang, Period};
 use crate::import::{Kind, OnError};
 use crate::metrics::Dimension;
@@ -104,6 +105,63 @@ pub struct DemoArgs {
 pub enum ReportCommand {
     /// The CEO's 1-slide for one day.
     Cockpit(CockpitArgs),
+    /// RFM segments: size, revenue share, basket, action, Pareto line, movements; CSV export.
+    Rfm(RfmArgs),
+    /// ChurnGuard: a 0–100 risk score per customer, bands, value at risk, customers to call.
+    Churn(ChurnArgs),
+    /// Revenue per channel: last-click against the weighted 30/40/30 model of the touches.
+    Attribution(AttributionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AttributionArgs {
+    /// First day (default: 29 days before --to).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub from: Option<NaiveDate>,
+    /// Last day, included (default: yesterday).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub to: Option<NaiveDate>,
+    #[arg(long, value_enum, default_value_t = CustomerFormat::Text)]
+    pub format: CustomerFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ChurnArgs {
+    /// Score as if today were the day after D: later orders and refunds are ignored
+    /// (default: yesterday). When the store holds the 90 days after D, the report also says
+    /// how well the scores predicted who did not order again (AUC).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<NaiveDate>,
+    /// csv: every customer's score and the signals behind it.
+    #[arg(long, value_enum, default_value_t = CustomerFormat::Text)]
+    pub format: CustomerFormat,
+}
+
+/// Output of the customer reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CustomerFormat {
+    Text,
+    Json,
+    /// Customers, one per row (with --segment: that segment's), for an e-mail tool.
+    Csv,
+    Blocks,
+}
+
+#[derive(Debug, Args)]
+pub struct RfmArgs {
+    /// Compute as if today were the day after D: later orders and refunds are ignored
+    /// (default: yesterday, the last complete day).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<NaiveDate>,
+    #[arg(long, value_enum, default_value_t = CustomerFormat::Text)]
+    pub format: CustomerFormat,
+    /// One segment (at-risk, champions, cant-lose-them, …): its customers are listed, and
+    /// only they are exported by --format csv.
+    #[arg(long, value_parser = parse_segment, value_name = "SEGMENT")]
+    pub segment: Option<RfmSegment>,
+    /// Also write the segments chart (rfm_segments.png) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -301,6 +359,10 @@ fn parse_period(text: &str) -> Result<Period, String> {
         format!("invalid period {text:?}: expected FROM..TO, e.g. 2026-01-01..2026-01-31")
     })?;
     Period::new(parse_date(from)?, parse_date(to)?)
+}
+
+fn parse_segment(text: &str) -> Result<RfmSegment, String> {
+    text.parse()
 }
 
 fn parse_dimension(text: &str) -> Result<Dimension, String> {

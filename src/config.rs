@@ -44,6 +44,8 @@ pub struct Config {
     pub schedules: Vec<ScheduleConfig>,
     /// Alert rules (`[[alerts]]`).
     pub alerts: Vec<AlertRuleConfig>,
+    /// RFM segmentation (`report rfm`, `/rfm`).
+    pub rfm: RfmConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -53,6 +55,22 @@ pub struct CockpitConfig {
     pub stock_cover_days: i64,
     /// Cash below this amount (in major units, e.g. 50000 for 50 000 €) is critical.
     pub cash_critical_threshold: Option<f64>,
+}
+
+/// `[rfm]`: the segment mapping, SPEC §6's by default. A configured `[[rfm.rules]]` list
+/// replaces the default one whole (first match wins, unmatched customers are Lost).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RfmConfig {
+    pub rules: Vec<crate::customers::RfmRule>,
+}
+
+impl Default for RfmConfig {
+    fn default() -> Self {
+        RfmConfig {
+            rules: crate::customers::default_rules(),
+        }
+    }
 }
 
 impl Default for Config {
@@ -72,6 +90,7 @@ impl Default for Config {
             scheduler: SchedulerConfig::default(),
             schedules: Vec::new(),
             alerts: Vec::new(),
+            rfm: RfmConfig::default(),
         }
     }
 }
@@ -93,6 +112,7 @@ impl std::fmt::Debug for Config {
             .field("scheduler", &self.scheduler)
             .field("schedules", &self.schedules)
             .field("alerts", &self.alerts)
+            .field("rfm", &self.rfm)
             .finish()
     }
 }
@@ -160,6 +180,8 @@ impl Config {
             self.cockpit.stock_cover_days
         );
         self.slack.validate()?;
+        crate::customers::validate_rules(&self.rfm.rules)
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
         if let Some(url) = &self.database_url {
             anyhow::ensure!(
                 url.starts_with("sqlite:")
@@ -241,6 +263,31 @@ mod tests {
             jail.create_file("insight-desk.toml", "timezon = \"Europe/Paris\"\n")?;
             let err = Config::load(None).unwrap_err().to_string();
             assert!(err.contains("timezon"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn an_rfm_mapping_replaces_the_default_and_a_bad_one_is_refused() {
+        figment::Jail::expect_with(|jail| {
+            let config = Config::load(None).expect("defaults");
+            assert_eq!(config.rfm.rules, crate::customers::default_rules());
+            jail.create_file(
+                "insight-desk.toml",
+                "[[rfm.rules]]\nsegment = \"champions\"\nr_min = 5\n\n[[rfm.rules]]\nsegment = \"at_risk\"\nr_max = 2\nfm_min = 3.0\n",
+            )?;
+            let config = Config::load(None).expect("valid rules");
+            assert_eq!(config.rfm.rules.len(), 2);
+            assert_eq!(config.rfm.rules[1].fm_min, 3.0);
+            assert_eq!(config.rfm.rules[1].r_min, 1, "absent bounds are 1 and 5");
+            jail.create_file(
+                "insight-desk.toml",
+                "[[rfm.rules]]\nsegment = \"champions\"\nr_min = 6\n",
+            )?;
+            let err = Config::load(None).unwrap_err().to_string();
+            assert!(err.contains("rfm rule 1 (champions)"), "{err}");
+            jail.create_file("insight-desk.toml", "[[rfm.rules]]\nsegment = \"vip\"\n")?;
+            assert!(Config::load(None).is_err());
             Ok(())
         });
     }

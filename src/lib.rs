@@ -7,6 +7,7 @@ pub mod cli;
 pub mod cockpit;
 pub mod commands;
 pub mod config;
+pub mod customers;
 pub mod demo;
 pub mod domain;
 pub mod import;

@@ -10,12 +10,18 @@ mod alerts;
 /// Anomaly detection measured on NAB's labelled ad-exchange series; `bench-anomaly`'s errors.
 mod anomaly;
 
+/// Attribution: last-click against the weighted 30/40/30 model, on a hand-built shop.
+mod attribution;
 /// The catalogue loads, refuses bad files, and every metric × breakdown runs on both backends.
 mod catalogue;
+/// ChurnGuard on a hand-built shop, against the documented signal table.
+mod churn;
 /// The binary as a user runs it: errors, exit codes, the demo's output folder.
 mod cli;
 /// The cockpit on a small hand-built shop, against answers worked out by hand.
 mod cockpit;
+/// Customer analytics (RFM) on a hand-built shop, against an independent computation.
+mod customers;
 /// Real Shopify and Google Ads exports, broken copies, quarantine and a French twin.
 mod import;
 /// Helpers of the import stories: the shared data folder, store snapshots, an independent reading.

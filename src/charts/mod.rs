@@ -16,6 +16,7 @@ mod margin;
 mod metric;
 mod metric_bars;
 mod revenue;
+mod rfm;
 mod roas;
 mod spec;
 #[cfg(test)]
@@ -115,6 +116,15 @@ pub fn metric_chart(
     }
     .with_context(|| format!("failed to draw the chart of metric {}", def.name))?;
     drawn.map(Chart::encode).transpose()
+}
+
+/// The RFM segments chart (`rfm_segments`): each segment's share of buying customers over its
+/// share of revenue.
+pub fn rfm_chart(report: &crate::customers::RfmReport, lang: Lang) -> anyhow::Result<Chart> {
+    let specs = Specs::get()?;
+    let drawn = rfm::render(report, lang, &specs.rfm, &specs.theme)
+        .context("failed to draw chart rfm_segments")?;
+    Chart::encode(drawn)
 }
 
 /// Writes each chart to `dir/<name>.png` and returns the paths.

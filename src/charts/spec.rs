@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::domain::Lang;
 
 /// The embedded spec files, by file name (for error messages and the spec test).
-pub(crate) const FILES: [(&str, &str); 6] = [
+pub(crate) const FILES: [(&str, &str); 7] = [
     ("theme.toml", include_str!("../../charts/theme.toml")),
     (
         "revenue_vs_target.toml",
@@ -36,6 +36,10 @@ pub(crate) const FILES: [(&str, &str); 6] = [
     (
         "metric_bar.toml",
         include_str!("../../charts/metric_bar.toml"),
+    ),
+    (
+        "rfm_segments.toml",
+        include_str!("../../charts/rfm_segments.toml"),
     ),
 ];
 
@@ -284,11 +288,33 @@ pub(crate) struct BarStyle {
     pub label_width: i32,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RfmStyle {
+    pub customers: Rgb,
+    pub revenue: Rgb,
+    pub row_height: i32,
+    pub bar_height: i32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RfmText {
+    pub legend_customers: String,
+    pub legend_revenue: String,
+    pub subtitle: String,
+    pub value: String,
+    pub alt: String,
+    pub alt_item: String,
+    pub empty: String,
+}
+
 pub(crate) type RevenueSpec = Spec<RevenueStyle, RevenueText>;
 pub(crate) type MarginSpec = Spec<MarginStyle, MarginText>;
 pub(crate) type RoasSpec = Spec<RoasStyle, RoasText>;
 pub(crate) type LineSpec = Spec<LineStyle, LineText>;
 pub(crate) type BarSpec = Spec<BarStyle, BarText>;
+pub(crate) type RfmSpec = Spec<RfmStyle, RfmText>;
 
 /// Every spec, parsed.
 #[derive(Debug, Clone)]
@@ -299,6 +325,7 @@ pub(crate) struct Specs {
     pub roas: RoasSpec,
     pub line: LineSpec,
     pub bar: BarSpec,
+    pub rfm: RfmSpec,
 }
 
 impl Specs {
@@ -319,6 +346,7 @@ impl Specs {
             roas: parse_file("roas_by_channel.toml")?,
             line: parse_file("metric_line.toml")?,
             bar: parse_file("metric_bar.toml")?,
+            rfm: parse_file("rfm_segments.toml")?,
         })
     }
 }

@@ -1,16 +1,19 @@
 //! What each subcommand does. Thin: they open the store, call the library, print.
 
 mod ask;
+mod attribution;
 mod bench;
 mod bench_alerts;
 mod bench_anomaly;
 mod bench_import;
 mod bench_slack;
+mod churn;
 mod cockpit;
 mod demo;
 mod import;
 mod query;
 mod schedule;
+mod rfm;
 mod serve;
 
 use anyhow::Context;
@@ -22,7 +25,10 @@ use crate::domain::Lang;
 use crate::metrics::Registry;
 use crate::store::{redact_url, ShopSettings, Store};
 
+pub use attribution::{render_attribution, RenderedAttribution};
+pub use churn::{render_churn, RenderedChurn};
 pub use cockpit::{render_cockpit, write_cockpit_files, RenderedCockpit};
+pub use rfm::{render_rfm, RenderedRfm};
 
 /// Everything a command needs: the configuration, the store, the catalogue, the shop.
 pub struct App {
@@ -89,6 +95,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = App::open(config, lang, &url).await?;
             app.hint_if_empty(&url).await?;
             cockpit::run(&app, args).await
+        }
+        Command::Report(ReportCommand::Rfm(args)) => {
+            let app = App::open(config, lang, &url).await?;
+            app.hint_if_empty(&url).await?;
+            rfm::run(&app, args).await
+        }
+        Command::Report(ReportCommand::Churn(args)) => {
+            let app = App::open(config, lang, &url).await?;
+            app.hint_if_empty(&url).await?;
+            churn::run(&app, args).await
+        }
+        Command::Report(ReportCommand::Attribution(args)) => {
+            let app = App::open(config, lang, &url).await?;
+            app.hint_if_empty(&url).await?;
+            attribution::run(&app, args).await
         }
         Command::Query(args) => {
             let app = App::open(config, lang, &url).await?;

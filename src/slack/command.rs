@@ -6,12 +6,13 @@
 use chrono::{Datelike, Days, NaiveDate};
 
 use crate::commands::App;
+use crate::customers::RfmSegment;
 use crate::domain::Lang;
 use crate::render::{Block, Draft};
 use crate::reply::{Reply, Visibility};
 
 /// The commands the bot knows, by name without the slash (also the `[slack.commands.*]` keys).
-pub const KNOWN_COMMANDS: [&str; 3] = ["cockpit", "insight", "alerts"];
+pub const KNOWN_COMMANDS: [&str; 6] = ["cockpit", "insight", "alerts", "rfm", "churn", "attribution"];
 
 /// The cockpit chart attached in Slack.
 pub const COCKPIT_SLACK_CHART: &str = "revenue_vs_target";
@@ -58,6 +59,15 @@ pub enum Command {
     Cockpit(CockpitDay),
     /// The question as typed; `/insight` parses it against the catalogue.
     Insight(String),
+    /// RFM segments as of a day (default: yesterday), optionally listing one segment.
+    Rfm {
+        as_of: CockpitDay,
+        segment: Option<RfmSegment>,
+    },
+    /// ChurnGuard as of a day (default: yesterday).
+    Churn(CockpitDay),
+    /// Attribution over the N days ending yesterday (default 30).
+    Attribution(u32),
     Alerts(AlertsAction),
 }
 
@@ -140,6 +150,24 @@ impl Command {
                     problem,
                 }),
             "insight" => Ok(Command::Insight(inv.text.clone())),
+            "attribution" => parse_days(&inv.text)
+                .map(Command::Attribution)
+                .map_err(|problem| Usage {
+                    command: inv.command.clone(),
+                    problem,
+                }),
+            "churn" => parse_cockpit_day(&inv.text, today)
+                .map(Command::Churn)
+                .map_err(|problem| Usage {
+                    command: inv.command.clone(),
+                    problem,
+                }),
+            "rfm" => parse_rfm(&inv.text, today)
+                .map(|(as_of, segment)| Command::Rfm { as_of, segment })
+                .map_err(|problem| Usage {
+                    command: inv.command.clone(),
+                    problem,
+                }),
             "alerts" => parse_alerts(&inv.text)
                 .map(Command::Alerts)
                 .map_err(|problem| Usage {
@@ -152,6 +180,49 @@ impl Command {
             }),
         }
     }
+}
+
+/// `/attribution`, `/attribution 90`, `/attribution 7j`, `/attribution 14 days`.
+fn parse_days(text: &str) -> Result<u32, String> {
+    let t = text.trim().to_lowercase();
+    if t.is_empty() {
+        return Ok(30);
+    }
+    let digits: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let rest = t[digits.len()..].trim();
+    let unit_ok = ["", "j", "d", "jours", "days", "jour", "day"].contains(&rest);
+    match digits.parse::<u32>() {
+        Ok(n) if unit_ok && (1..=730).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{:?} is not a number of days: expected nothing (30 days), 7j, 90 or 14 days (1 to 730)",
+            truncate_chars(text.trim(), 40)
+        )),
+    }
+}
+
+/// `/rfm [day] [segment]` in any order: `""`, `at-risk`, `à risque 2026-11-20`, `hier`.
+fn parse_rfm(text: &str, today: NaiveDate) -> Result<(CockpitDay, Option<RfmSegment>), String> {
+    if text.chars().count() > 200 {
+        return Err("the text is too long: expected a day and/or a segment".into());
+    }
+    let mut day = CockpitDay::Yesterday;
+    let mut rest = Vec::new();
+    for word in text.split_whitespace() {
+        let lower = word.to_lowercase();
+        let is_day = lower.chars().next().is_some_and(|c| c.is_ascii_digit())
+            || ["hier", "yesterday", "avant-hier", "today", "aujourd'hui"]
+                .contains(&lower.as_str());
+        if is_day {
+            day = parse_cockpit_day(word, today)?;
+        } else {
+            rest.push(word);
+        }
+    }
+    let segment = match rest.join(" ") {
+        words if words.is_empty() => None,
+        words => Some(words.parse::<RfmSegment>()?),
+    };
+    Ok((day, segment))
 }
 
 /// `""`, `hier`, `yesterday`, `avant-hier`, `2026-11-20`, `20/11/2026`, `20/11`.
@@ -239,6 +310,39 @@ pub async fn dispatch(
             crate::insight::answer(app, &question).await?
         }
         Command::Alerts(action) => alerts_reply(app, action, chrono::Utc::now()).await?,
+        Command::Rfm { as_of, segment } => {
+            let as_of = match as_of {
+                CockpitDay::Yesterday => app.yesterday(),
+                CockpitDay::Date(d) => d,
+            };
+            let rendered = crate::commands::render_rfm(app, as_of, segment).await?;
+            Reply {
+                visibility: Visibility::InChannel,
+                messages: rendered.messages,
+                charts: rendered.chart.into_iter().collect(),
+            }
+        }
+        Command::Attribution(days) => {
+            let period = crate::domain::Period::trailing(app.yesterday(), u64::from(days));
+            let rendered = crate::commands::render_attribution(app, period).await?;
+            Reply {
+                visibility: Visibility::InChannel,
+                messages: rendered.messages,
+                charts: Vec::new(),
+            }
+        }
+        Command::Churn(day) => {
+            let as_of = match day {
+                CockpitDay::Yesterday => app.yesterday(),
+                CockpitDay::Date(d) => d,
+            };
+            let rendered = crate::commands::render_churn(app, as_of).await?;
+            Reply {
+                visibility: Visibility::InChannel,
+                messages: rendered.messages,
+                charts: Vec::new(),
+            }
+        }
     };
     // Help, lists and "not understood" stay private whatever the command's setting.
     if reply.visibility == Visibility::InChannel {
@@ -323,9 +427,21 @@ pub fn usage_reply(usage: &Usage, lang: Lang) -> Reply {
             "`/alerts` (alertes ouvertes), `/alerts mute <id> 24h`, `/alerts unmute <id>`",
             "`/alerts` (open alerts), `/alerts mute <id> 24h`, `/alerts unmute <id>`",
         ),
+        "rfm" => lang.pick(
+            "`/rfm` (hier), `/rfm at-risk`, `/rfm champions 2026-11-20`",
+            "`/rfm` (yesterday), `/rfm at-risk`, `/rfm champions 2026-11-20`",
+        ),
+        "attribution" => lang.pick(
+            "`/attribution` (30 jours), `/attribution 7j`, `/attribution 90`",
+            "`/attribution` (30 days), `/attribution 7d`, `/attribution 90`",
+        ),
+        "churn" => lang.pick(
+            "`/churn` (hier), `/churn 2026-11-20`",
+            "`/churn` (yesterday), `/churn 2026-11-20`",
+        ),
         _ => lang.pick(
-            "`/cockpit` ou `/insight help`",
-            "`/cockpit` or `/insight help`",
+            "`/cockpit`, `/rfm` ou `/insight help`",
+            "`/cockpit`, `/rfm` or `/insight help`",
         ),
     };
     let mut draft = Draft::new(lang, usage.problem.clone());
@@ -402,6 +518,38 @@ mod tests {
         assert!(parse_alerts("delete all")
             .unwrap_err()
             .contains("not an /alerts action"));
+    }
+
+    #[test]
+    fn attribution_takes_a_number_of_days() {
+        assert_eq!(parse_days(""), Ok(30));
+        assert_eq!(parse_days("7j"), Ok(7));
+        assert_eq!(parse_days(" 90 "), Ok(90));
+        assert_eq!(parse_days("14 days"), Ok(14));
+        assert!(parse_days("0").is_err());
+        assert!(parse_days("hier").is_err());
+        assert!(parse_days("99999999999").is_err());
+    }
+
+    #[test]
+    fn rfm_takes_a_day_and_a_segment_in_any_order() {
+        let today = d("2026-11-21");
+        assert_eq!(parse_rfm("", today).unwrap(), (CockpitDay::Yesterday, None));
+        assert_eq!(
+            parse_rfm("à risque 2026-11-01", today).unwrap(),
+            (CockpitDay::Date(d("2026-11-01")), Some(RfmSegment::AtRisk))
+        );
+        assert_eq!(
+            parse_rfm("20/11 champions", today).unwrap(),
+            (CockpitDay::Yesterday, Some(RfmSegment::Champions))
+        );
+        assert!(parse_rfm("vip", today)
+            .unwrap_err()
+            .contains("unknown segment"));
+        assert!(parse_rfm("2026-11-21", today)
+            .unwrap_err()
+            .contains("not over"));
+        assert!(parse_rfm(&"x ".repeat(500), today).is_err());
     }
 
     #[test]

@@ -69,7 +69,7 @@ pub struct SlackConfig {
     pub max_body_bytes: usize,
     /// Attempts per Web API call (429 waits for `Retry-After`; 5xx and network errors back off).
     pub max_attempts: u32,
-    /// Per command (`cockpit`, `insight`): who may run it and where the answer goes.
+    /// Per command (`cockpit`, `insight`, `rfm`, `churn`, `attribution`): who may run it and where the answer goes.
     pub commands: BTreeMap<String, CommandPolicy>,
 }
 

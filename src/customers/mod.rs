@@ -1,0 +1,49 @@
+//! Customer analytics (SPEC §6, issue 6): stop measuring channels, start understanding
+//! customers. Everything here is computed as of a day (later orders and refunds ignored, so a
+//! report can be backtested), from the store's orders, in pure functions over loaded data;
+//! only `load` and `snapshot` touch the store.
+//!
+//! - `rfm`: R, F, M quintile scores (ties scored equally), the configurable segment mapping
+//!   and the Pareto line; `segment`: the playbook's eight segments, their names and actions;
+//! - `snapshot`: daily RFM snapshots (migration 0006) and movements between segments;
+//! - `report`: the RFM report `report rfm` and `/rfm` show; `rfm_render`: text, Block Kit, CSV;
+//! - `churn`: ChurnGuard's 0–100 score from documented signals, its bands and actions, AUC;
+//!   `churn_report` and `churn_render`: `report churn` and `/churn`;
+//! - `attribution`: last-click vs the weighted 30/40/30 model from `touches`
+//!   (`report attribution`, `/attribution`).
+
+mod attribution;
+mod attribution_render;
+mod churn;
+mod churn_render;
+mod churn_report;
+mod load;
+mod report;
+mod rfm;
+mod rfm_render;
+mod segment;
+mod snapshot;
+
+pub use attribution::{
+    attribute, attribution_report, default_period, journeys, weighted_credits, AttributionReport,
+    ChannelCredit, Journey,
+};
+pub use attribution_render::{attribution_csv, attribution_message, attribution_text};
+pub use churn::{auc, churn_scores, shop_rhythm, sort_orders, ChurnBand, ChurnScore, OrderFact};
+pub use churn_render::{churn_csv, churn_message, churn_text};
+pub use churn_report::{
+    band_summaries, churn_report, to_call, Backtest, BandSummary, ChurnReport, ToCall,
+    OUTCOME_DAYS, TO_CALL,
+};
+pub use load::{contacts, contacts_of, histories, order_facts, Contact};
+pub use report::{
+    rfm_report, score_customers, summarise, Movements, Pareto, RfmOptions, RfmReport,
+    ScoredCustomer, SegmentSummary, MOVEMENT_DAYS, PARETO_PCT,
+};
+pub use rfm::{
+    default_rules, pareto, quintile_scores, segment_of, validate_rules, CustomerHistory, RfmRule,
+    ScoreBounds, Scores,
+};
+pub use rfm_render::{pareto_sentence, rfm_csv, rfm_message, rfm_text, segment_customers};
+pub use segment::RfmSegment;
+pub use snapshot::{movements, Movement, SnapshotEntry};
