@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::store::Store;
+use crate::store::{set_sqlite_cache, Store, LOAD_CACHE_KIB, POOL_CACHE_KIB};
 
 /// One bound value. Nulls carry their type: Postgres refuses an untyped NULL for a
 /// `TIMESTAMPTZ` column once the statement was prepared with another type.
@@ -69,9 +69,15 @@ pub enum Tx {
 }
 
 impl Tx {
+    /// Begins the import's transaction. On SQLite its connection gets the page cache of a
+    /// bulk load (`store::LOAD_CACHE_KIB`) until the commit or rollback, which set it back.
     pub async fn begin(store: &Store) -> sqlx::Result<Tx> {
         Ok(match store {
-            Store::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Store::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                set_sqlite_cache(&mut tx, LOAD_CACHE_KIB).await?;
+                Tx::Sqlite(tx)
+            }
             Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -148,14 +154,20 @@ impl Tx {
 
     pub async fn commit(self) -> sqlx::Result<()> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Sqlite(mut tx) => {
+                set_sqlite_cache(&mut tx, POOL_CACHE_KIB).await?;
+                tx.commit().await
+            }
             Tx::Postgres(tx) => tx.commit().await,
         }
     }
 
     pub async fn rollback(self) -> sqlx::Result<()> {
         match self {
-            Tx::Sqlite(tx) => tx.rollback().await,
+            Tx::Sqlite(mut tx) => {
+                set_sqlite_cache(&mut tx, POOL_CACHE_KIB).await?;
+                tx.rollback().await
+            }
             Tx::Postgres(tx) => tx.rollback().await,
         }
     }

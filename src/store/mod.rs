@@ -23,6 +23,23 @@ use sqlx::{PgPool, SqlitePool};
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// The page cache of each pooled SQLite connection, in KiB.
+pub const POOL_CACHE_KIB: i64 = 8 * 1024;
+const POOL_CACHE_PRAGMA: &str = "-8192";
+/// The page cache of a connection doing a bulk load or the summary rebuild, in KiB: large
+/// enough to hold the indexes a load updates at random and the rebuild's sort runs, small
+/// enough to keep a load under 200 MB.
+pub const LOAD_CACHE_KIB: i64 = 64 * 1024;
+
+/// Sets the page cache of one SQLite connection (a negative `cache_size` is in KiB). Setting
+/// it lower frees the pages above the new size.
+pub async fn set_sqlite_cache(conn: &mut sqlx::SqliteConnection, kib: i64) -> sqlx::Result<()> {
+    sqlx::query(&format!("PRAGMA cache_size = -{kib}"))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
 /// Which database a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -72,7 +89,8 @@ impl Store {
                 .busy_timeout(Duration::from_secs(10))
                 // 8 MiB of page cache per connection (4 connections): the metrics read
                 // summary tables of a few MB, and the cache was most of a report's memory.
-                .pragma("cache_size", "-8192")
+                // Bulk loads raise it on their own connection (`set_sqlite_cache`).
+                .pragma("cache_size", POOL_CACHE_PRAGMA)
                 // Temporary tables and sorts spill to a temporary file, not to memory: the
                 // summary rebuild sorts a million sales rows (169 MB in memory, 31 MB this way,
                 // same CPU time, at 1 M orders); the metrics' own sorts are a few thousand rows.
