@@ -780,10 +780,42 @@ db_story!(
     |store| {
         let tmp = tempfile::tempdir().unwrap();
         let campaigns: [Campaign; 4] = [
-            ("Black Friday teaser", "2026-11-24 10:00:00", 42_000, 16_800, 630, 41, 312_450),
-            ("Black Friday J-1", "2026-11-26 18:30:00", 42_310, 17_100, 910, 77, 598_010),
-            ("Black Friday", "2026-11-27 07:00:00", 43_005, 18_250, 1_402, 190, 1_523_390),
-            ("Nouveautés hiver", "2026-11-27 17:00:00", 12_000, 4_100, 150, 9, 61_090),
+            (
+                "Black Friday teaser",
+                "2026-11-24 10:00:00",
+                42_000,
+                16_800,
+                630,
+                41,
+                312_450,
+            ),
+            (
+                "Black Friday J-1",
+                "2026-11-26 18:30:00",
+                42_310,
+                17_100,
+                910,
+                77,
+                598_010,
+            ),
+            (
+                "Black Friday",
+                "2026-11-27 07:00:00",
+                43_005,
+                18_250,
+                1_402,
+                190,
+                1_523_390,
+            ),
+            (
+                "Nouveautés hiver",
+                "2026-11-27 17:00:00",
+                12_000,
+                4_100,
+                150,
+                9,
+                61_090,
+            ),
         ];
         let mut file_rows = campaigns.to_vec();
         // A draft: no send time, nobody reached; skipped, not an error.
@@ -794,10 +826,34 @@ db_story!(
         // A flow export by day, French locale (`;`, decimal comma): two messages of the
         // welcome flow on the same day are one row of the flow.
         let flows: [(&str, &str, &str, i64, i64, i64, i64); 4] = [
-            ("2026-11-26", "Welcome Series", "Email 1", 310, 41, 6, 30_150),
+            (
+                "2026-11-26",
+                "Welcome Series",
+                "Email 1",
+                310,
+                41,
+                6,
+                30_150,
+            ),
             ("2026-11-26", "Welcome Series", "Email 2", 250, 22, 2, 9_990),
-            ("2026-11-27", "Welcome Series", "Email 1", 405, 60, 9, 51_075),
-            ("2026-11-27", "Abandoned Cart", "Rappel", 120, 33, 11, 88_000),
+            (
+                "2026-11-27",
+                "Welcome Series",
+                "Email 1",
+                405,
+                60,
+                9,
+                51_075,
+            ),
+            (
+                "2026-11-27",
+                "Abandoned Cart",
+                "Rappel",
+                120,
+                33,
+                11,
+                88_000,
+            ),
         ];
         let mut flow_text = String::from(
             "Day;Flow ID;Flow Name;Flow Message ID;Flow Message Name;Flow Message Channel;Status;\
@@ -823,12 +879,7 @@ db_story!(
 
         // The expected store, computed from the fixtures' own figures.
         let sum = |f: fn(&Campaign) -> i64| campaigns.iter().map(f).sum::<i64>();
-        let flow_sum = |i: usize| {
-            flows
-                .iter()
-                .map(|r| [r.3, r.4, r.5, r.6][i])
-                .sum::<i64>()
-        };
+        let flow_sum = |i: usize| flows.iter().map(|r| [r.3, r.4, r.5, r.6][i]).sum::<i64>();
         let expected = (
             4 + 3,
             0,
@@ -870,7 +921,11 @@ db_story!(
         assert_eq!(
             per_day,
             [
-                ("2026-11-26".into(), "Flow: Welcome Series".into(), 30_150 + 9_990),
+                (
+                    "2026-11-26".into(),
+                    "Flow: Welcome Series".into(),
+                    30_150 + 9_990
+                ),
                 ("2026-11-27".into(), "Flow: Abandoned Cart".into(), 88_000),
                 ("2026-11-27".into(), "Flow: Welcome Series".into(), 51_075),
             ]
@@ -933,7 +988,15 @@ db_story!(
             ..ImportOptions::default()
         };
         let mut next = later.clone();
-        next.push(("Cyber Monday", "2026-11-30 09:00:00", 41_000, 15_000, 700, 50, 400_000));
+        next.push((
+            "Cyber Monday",
+            "2026-11-30 09:00:00",
+            41_000,
+            15_000,
+            700,
+            50,
+            400_000,
+        ));
         let next_file = tmp.path().join("klaviyo_next.csv");
         std::fs::write(&next_file, klaviyo_campaign_export(&next)).unwrap();
         let s = import(store, Kind::Klaviyo, &next_file, &dry).await;
@@ -942,7 +1005,10 @@ db_story!(
 
         // `sources` shows the import with what the store holds for it.
         let states = insight_desk::import::sources::list(store).await.unwrap();
-        let k = states.iter().find(|s| s.source == "klaviyo").expect("klaviyo in sources");
+        let k = states
+            .iter()
+            .find(|s| s.source == "klaviyo")
+            .expect("klaviyo in sources");
         assert_eq!(k.rows, 7);
         assert_eq!(k.data_from, Some("2026-11-24".parse().unwrap()));
         assert_eq!(k.data_to, Some("2026-11-27".parse().unwrap()));

@@ -84,7 +84,13 @@ static FIELDS: [Field; 12] = [
         "Distribués",
     ]),
     opt(&["Unique Clicks", "Clicks Unique", "Clics uniques"]),
-    opt(&["Total Clicks", "Clicks", "Clicked Email", "Clics", "Total des clics"]),
+    opt(&[
+        "Total Clicks",
+        "Clicks",
+        "Clicked Email",
+        "Clics",
+        "Total des clics",
+    ]),
     opt(&[
         "Unique Placed Order",
         "Unique Placed Orders",
