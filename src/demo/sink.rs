@@ -8,7 +8,7 @@
 //! before their children (customers, then orders, then lines, refunds and touches) because
 //! foreign keys are checked per statement. Everything goes into one transaction: a failed
 //! run leaves no half-written shop behind (only its settings rows), and one connection
-//! (one page cache, raised to `store::LOAD_CACHE_KIB` for the load: the random inserts into
+//! (one page cache, raised to `store::load_cache_kib` for the load: the random inserts into
 //! the customer and order indexes otherwise evict and re-read pages all along) does all the
 //! writing. It costs disk, not memory: SQLite's WAL grows to about the size of the
 //! database until the commit checkpoints it.
@@ -20,7 +20,7 @@ use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::rows::{Rows, Table, Val, TABLES};
-use crate::store::{set_sqlite_cache, Store, LOAD_CACHE_KIB, POOL_CACHE_KIB};
+use crate::store::{load_cache_kib, rebuild_cache_kib, set_sqlite_cache, Store, POOL_CACHE_KIB};
 
 /// The tables with the most rows; their secondary indexes are dropped for the load and built
 /// again, sorted, at its end (inside the transaction, so a failed load keeps them).
@@ -61,7 +61,7 @@ impl Tx {
         Ok(match store {
             Store::Sqlite(pool) => {
                 let mut tx = pool.begin().await?;
-                set_sqlite_cache(&mut tx, LOAD_CACHE_KIB).await?;
+                set_sqlite_cache(&mut tx, load_cache_kib()).await?;
                 Tx::Sqlite(tx)
             }
             Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
@@ -204,6 +204,13 @@ impl<'s> Writer<'s> {
     pub async fn finish(mut self) -> anyhow::Result<[u64; TABLES]> {
         self.flush().await?;
         if let Some(mut tx) = self.tx.take() {
+            // The index builds sort, and SQLite's sorter keeps up to the page cache's size
+            // in memory: back to the rebuild's cache size first, so both do not add up.
+            if let Tx::Sqlite(t) = &mut tx {
+                set_sqlite_cache(t, rebuild_cache_kib())
+                    .await
+                    .context("failed to size the page cache")?;
+            }
             for sql in &self.dropped_indexes {
                 tx.run(sql)
                     .await

@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::store::{set_sqlite_cache, Store, LOAD_CACHE_KIB, POOL_CACHE_KIB};
+use crate::store::{load_cache_kib, set_sqlite_cache, Store, POOL_CACHE_KIB};
 
 /// One bound value. Nulls carry their type: Postgres refuses an untyped NULL for a
 /// `TIMESTAMPTZ` column once the statement was prepared with another type.
@@ -70,16 +70,30 @@ pub enum Tx {
 
 impl Tx {
     /// Begins the import's transaction. On SQLite its connection gets the page cache of a
-    /// bulk load (`store::LOAD_CACHE_KIB`) until the commit or rollback, which set it back.
+    /// bulk load (`store::load_cache_kib`) until the commit or rollback, which set it back.
     pub async fn begin(store: &Store) -> sqlx::Result<Tx> {
         Ok(match store {
             Store::Sqlite(pool) => {
                 let mut tx = pool.begin().await?;
-                set_sqlite_cache(&mut tx, LOAD_CACHE_KIB).await?;
+                set_sqlite_cache(&mut tx, load_cache_kib()).await?;
                 Tx::Sqlite(tx)
             }
             Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
+    }
+
+    /// Postgres plans the lookups of a long import from the statistics of the tables as they
+    /// were before it (often empty), and then scans a table that the import itself keeps
+    /// growing: every batch's lookup of its orders by `(source, external_id)` became a
+    /// sequential scan, and a million-line import took quadratic time. The lookups are all by
+    /// key, so this transaction is told to use the indexes.
+    pub async fn prefer_indexes(&mut self) -> sqlx::Result<()> {
+        if let Tx::Postgres(tx) = self {
+            sqlx::query("SET LOCAL enable_seqscan = off")
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
     }
 
     /// `$n` placeholders (Postgres) rather than `?` (SQLite).

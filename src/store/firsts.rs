@@ -73,33 +73,36 @@ macro_rules! rebuild {
 /// which depend on it. Every writer (demo generator, importers, sync) calls this once after
 /// its load, inside no transaction of its own. Readers see the old figures until it commits.
 ///
-/// On SQLite the rebuild runs on one connection given a large page cache for its duration
-/// ([`super::LOAD_CACHE_KIB`]): its joins and sorts touch every order and line, and with the
+/// On SQLite the rebuild runs on one connection given a larger page cache for its duration
+/// ([`super::rebuild_cache_kib`]): its joins and sorts touch every order and line, and with the
 /// pool's small cache they re-read the same pages from the OS many times over. The cache is
 /// set back to the pool's size afterwards, which frees the pages, so reports keep their low
 /// memory.
 pub async fn refresh_after_load(store: &Store) -> anyhow::Result<()> {
     let outcome = match store {
-        Store::Sqlite(pool) => async {
-            let mut conn = pool.acquire().await?;
-            super::set_sqlite_cache(&mut conn, super::LOAD_CACHE_KIB).await?;
-            let rebuilt = async {
-                let mut tx = conn.begin().await?;
+        Store::Sqlite(pool) => {
+            async {
+                let mut conn = pool.acquire().await?;
+                super::set_sqlite_cache(&mut conn, super::rebuild_cache_kib()).await?;
+                let rebuilt = async {
+                    let mut tx = conn.begin().await?;
+                    rebuild!(tx).await?;
+                    tx.commit().await
+                }
+                .await;
+                let restored = super::set_sqlite_cache(&mut conn, super::POOL_CACHE_KIB).await;
+                rebuilt.and(restored)
+            }
+            .await
+        }
+        Store::Postgres(pool) => {
+            async {
+                let mut tx = pool.begin().await?;
                 rebuild!(tx).await?;
                 tx.commit().await
             }
-            .await;
-            let restored = super::set_sqlite_cache(&mut conn, super::POOL_CACHE_KIB).await;
-            rebuilt.and(restored)
+            .await
         }
-        .await,
-        Store::Postgres(pool) => async {
-            let mut tx = pool.begin().await?;
-            rebuild!(tx).await?;
-            tx.commit().await
-        }
-        .await,
     };
     outcome.context("failed to recompute customers' first orders and the summary tables")
 }
-

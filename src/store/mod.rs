@@ -26,10 +26,28 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 /// The page cache of each pooled SQLite connection, in KiB.
 pub const POOL_CACHE_KIB: i64 = 8 * 1024;
 const POOL_CACHE_PRAGMA: &str = "-8192";
-/// The page cache of a connection doing a bulk load or the summary rebuild, in KiB: large
-/// enough to hold the indexes a load updates at random and the rebuild's sort runs, small
-/// enough to keep a load under 200 MB.
-pub const LOAD_CACHE_KIB: i64 = 64 * 1024;
+/// The page cache of a connection doing a bulk load, in KiB: large enough to hold the pages
+/// of the indexes a load updates at random (`SQLITE_LOAD_CACHE_KIB` overrides it, for
+/// benchmarks).
+pub fn load_cache_kib() -> i64 {
+    cache_from_env("SQLITE_LOAD_CACHE_KIB", 32 * 1024)
+}
+
+/// The page cache of the connection rebuilding the summary tables, in KiB. SQLite's sorter
+/// also holds up to the page cache's size in memory before spilling a run to a temporary
+/// file, so this counts twice against a load's memory (`SQLITE_REBUILD_CACHE_KIB` overrides
+/// it, for benchmarks).
+pub fn rebuild_cache_kib() -> i64 {
+    cache_from_env("SQLITE_REBUILD_CACHE_KIB", 16 * 1024)
+}
+
+fn cache_from_env(var: &str, default: i64) -> i64 {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|&k| k >= 1024)
+        .unwrap_or(default)
+}
 
 /// Sets the page cache of one SQLite connection (a negative `cache_size` is in KiB). Setting
 /// it lower frees the pages above the new size.
