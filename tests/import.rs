@@ -741,3 +741,302 @@ db_story!(an_inventory_snapshot_sums_locations_for_its_day, |store| {
         [("SER-30".to_string(), 17), ("SER-50".to_string(), 0)]
     );
 });
+
+/// A Klaviyo campaign the test writes into its fixture: name, send time, recipients, unique
+/// opens, unique clicks, unique placed orders, revenue in cents.
+type Campaign = (&'static str, &'static str, i64, i64, i64, i64, i64);
+
+/// Klaviyo's campaign export, as its "Export analytics" writes it (24 columns). LF line ends:
+/// with CRLF the reader reports the lines after the first data row one too low (noticed on
+/// 2026-11-25, not fixed yet; see the README's import section).
+fn klaviyo_campaign_export(rows: &[Campaign]) -> String {
+    let mut out = String::from(
+        "Campaign Name,Tags,Subject,List,Send Time,Send Weekday,Total Recipients,Unique Placed Order,\
+         Placed Order Rate,Revenue,Unique Opens,Open Rate,Total Opens,Unique Clicks,Click Rate,\
+         Total Clicks,Unsubscribes,Spam Complaints,Spam Complaints Rate,Successful Deliveries,\
+         Bounces,Bounce Rate,Campaign ID,Campaign Channel\n",
+    );
+    for (i, (name, sent, recipients, opens, clicks, orders, revenue)) in rows.iter().enumerate() {
+        let revenue = format!("{}.{:02}", revenue / 100, revenue % 100);
+        let revenue = if revenue.len() > 7 {
+            // Thousands grouped and quoted, as Klaviyo writes them.
+            let (int, frac) = revenue.split_once('.').unwrap();
+            let cut = int.len() - 3;
+            format!("\"{},{}.{frac}\"", &int[..cut], &int[cut..])
+        } else {
+            revenue
+        };
+        out.push_str(&format!(
+            "{name},Newsletter,\"Hello, {name}\",Main list,{sent},Tuesday,{recipients},{orders},0.10%,\
+             {revenue},{opens},40.00%,{},{clicks},1.50%,{},3,0,0.00%,{},12,0.10%,01HX{i:04},Email\n",
+            opens * 2,
+            clicks + 7,
+            recipients - 12,
+        ));
+    }
+    out
+}
+
+db_story!(
+    klaviyo_campaign_and_flow_exports_fill_the_email_channel,
+    |store| {
+        let tmp = tempfile::tempdir().unwrap();
+        let campaigns: [Campaign; 4] = [
+            (
+                "Black Friday teaser",
+                "2026-11-24 10:00:00",
+                42_000,
+                16_800,
+                630,
+                41,
+                312_450,
+            ),
+            (
+                "Black Friday J-1",
+                "2026-11-26 18:30:00",
+                42_310,
+                17_100,
+                910,
+                77,
+                598_010,
+            ),
+            (
+                "Black Friday",
+                "2026-11-27 07:00:00",
+                43_005,
+                18_250,
+                1_402,
+                190,
+                1_523_390,
+            ),
+            (
+                "Nouveautés hiver",
+                "2026-11-27 17:00:00",
+                12_000,
+                4_100,
+                150,
+                9,
+                61_090,
+            ),
+        ];
+        let mut file_rows = campaigns.to_vec();
+        // A draft: no send time, nobody reached; skipped, not an error.
+        file_rows.push(("Soldes (draft)", "", 0, 0, 0, 0, 0));
+        let campaign_file = tmp.path().join("klaviyo_campaigns.csv");
+        std::fs::write(&campaign_file, klaviyo_campaign_export(&file_rows)).unwrap();
+
+        // A flow export by day, French locale (`;`, decimal comma): two messages of the
+        // welcome flow on the same day are one row of the flow.
+        let flows: [(&str, &str, &str, i64, i64, i64, i64); 4] = [
+            (
+                "2026-11-26",
+                "Welcome Series",
+                "Email 1",
+                310,
+                41,
+                6,
+                30_150,
+            ),
+            ("2026-11-26", "Welcome Series", "Email 2", 250, 22, 2, 9_990),
+            (
+                "2026-11-27",
+                "Welcome Series",
+                "Email 1",
+                405,
+                60,
+                9,
+                51_075,
+            ),
+            (
+                "2026-11-27",
+                "Abandoned Cart",
+                "Rappel",
+                120,
+                33,
+                11,
+                88_000,
+            ),
+        ];
+        let mut flow_text = String::from(
+            "Day;Flow ID;Flow Name;Flow Message ID;Flow Message Name;Flow Message Channel;Status;\
+             Delivered;Unique Opens;Open Rate;Unique Clicks;Click Rate;Placed Order;Unique Placed Order;Revenue\n",
+        );
+        for (d, flow, msg, delivered, clicks, orders, revenue) in flows {
+            flow_text.push_str(&format!(
+                "{d};XyZ1;{flow};M{msg};{msg};Email;live;{delivered};{};45,0 %;{clicks};3,1 %;{};{orders};{},{:02}\n",
+                delivered / 2,
+                orders + 1,
+                revenue / 100,
+                revenue % 100
+            ));
+        }
+        let flow_file = tmp.path().join("klaviyo_flows.csv");
+        std::fs::write(&flow_file, &flow_text).unwrap();
+
+        let opts = ImportOptions::default();
+        let s = import(store, Kind::Klaviyo, &campaign_file, &opts).await;
+        assert_eq!((s.rows_read, s.inserted, s.skipped), (5, 4, 1), "{s}");
+        let s = import(store, Kind::Klaviyo, &flow_file, &opts).await;
+        assert_eq!((s.rows_read, s.inserted), (4, 3), "{s}");
+
+        // The expected store, computed from the fixtures' own figures.
+        let sum = |f: fn(&Campaign) -> i64| campaigns.iter().map(f).sum::<i64>();
+        let flow_sum = |i: usize| flows.iter().map(|r| [r.3, r.4, r.5, r.6][i]).sum::<i64>();
+        let expected = (
+            4 + 3,
+            0,
+            sum(|c| c.2) + flow_sum(0),
+            sum(|c| c.4) + flow_sum(1),
+            sum(|c| c.5) + flow_sum(2),
+            sum(|c| c.6) + flow_sum(3),
+        );
+        type Email = (i64, i64, i64, i64, i64, i64);
+        let email = || async {
+            let got: Email = insight_desk::with_pool!(store, pool => {
+                sqlx::query_as(
+                    "SELECT COUNT(*), CAST(COALESCE(SUM(spend_cents), 0) AS BIGINT), \
+                     CAST(COALESCE(SUM(impressions), 0) AS BIGINT), CAST(COALESCE(SUM(clicks), 0) AS BIGINT), \
+                     CAST(COALESCE(SUM(conversions), 0) AS BIGINT), \
+                     CAST(COALESCE(SUM(conversion_value_cents), 0) AS BIGINT) \
+                     FROM ad_spend WHERE channel = 'email' AND source = 'klaviyo'",
+                )
+                .fetch_one(pool)
+                .await
+            })
+            .unwrap();
+            got
+        };
+        assert_eq!(email().await, expected);
+        let per_day: Vec<(String, String, i64)> = insight_desk::with_pool!(store, pool => {
+            sqlx::query_as(
+                "SELECT CAST(date AS TEXT), campaign, CAST(conversion_value_cents AS BIGINT) FROM ad_spend \
+                 WHERE channel = 'email' AND campaign LIKE 'Flow: %' ORDER BY date, campaign",
+            )
+            .fetch_all(pool)
+            .await
+        })
+        .unwrap();
+        let per_day: Vec<(String, String, i64)> = per_day
+            .into_iter()
+            .map(|(d, c, v)| (d[..10].to_string(), c, v))
+            .collect();
+        assert_eq!(
+            per_day,
+            [
+                (
+                    "2026-11-26".into(),
+                    "Flow: Welcome Series".into(),
+                    30_150 + 9_990
+                ),
+                ("2026-11-27".into(), "Flow: Abandoned Cart".into(), 88_000),
+                ("2026-11-27".into(), "Flow: Welcome Series".into(), 51_075),
+            ]
+        );
+
+        // Re-importing either file changes nothing.
+        let before = (snapshot(store).await, email().await);
+        for file in [&campaign_file, &flow_file] {
+            let again = import(store, Kind::Klaviyo, file, &opts).await;
+            assert_eq!((again.inserted, again.updated), (0, 0), "{again}");
+        }
+        assert_eq!((snapshot(store).await, email().await), before);
+
+        // A later export: Black Friday's attributed revenue grew; that day is replaced.
+        let mut later = file_rows.clone();
+        later[2].6 += 10_000;
+        let later_file = tmp.path().join("klaviyo_campaigns_later.csv");
+        std::fs::write(&later_file, klaviyo_campaign_export(&later)).unwrap();
+        let s = import(store, Kind::Klaviyo, &later_file, &opts).await;
+        assert_eq!((s.inserted, s.updated, s.skipped), (0, 1, 4), "{s}");
+        assert_eq!(email().await.5, expected.5 + 10_000);
+        let before = (snapshot(store).await, email().await);
+
+        // A corrupted copy: refused with its place, the store as it was.
+        let bad = corrupted(&later_file, tmp.path(), "klaviyo_bad.csv", |t| {
+            t.replacen(",1402,", ",1 4O2,", 1)
+        });
+        let err = insight_desk::import::import_file(
+            store,
+            chrono_tz::Europe::Paris,
+            Kind::Klaviyo,
+            &bad,
+            &opts,
+        )
+        .await
+        .expect_err("a bad clicks count must be refused");
+        let message = format!("{err:#}");
+        assert!(
+            message.contains("klaviyo_bad.csv:4:14: column \"Unique Clicks\" holds \"1 4O2\", expected a whole number"),
+            "{message}"
+        );
+        assert_eq!((snapshot(store).await, email().await), before);
+
+        // The same with quarantine: the bad campaign is set aside, the others unchanged.
+        let quarantine = ImportOptions {
+            on_error: OnError::Quarantine,
+            rejects_dir: Some(tmp.path().to_path_buf()),
+            ..ImportOptions::default()
+        };
+        let s = import(store, Kind::Klaviyo, &bad, &quarantine).await;
+        assert_eq!((s.inserted, s.updated, s.rejected), (0, 0, 1), "{s}");
+        let rejected = std::fs::read_to_string(s.reject_file.unwrap()).unwrap();
+        assert_eq!(rejected.lines().count(), 2, "{rejected}");
+        assert!(rejected.contains("Black Friday,") && rejected.contains(REASON_COLUMN));
+        assert_eq!((snapshot(store).await, email().await), before);
+
+        // A dry run of a new export reports and writes nothing.
+        let dry = ImportOptions {
+            dry_run: true,
+            ..ImportOptions::default()
+        };
+        let mut next = later.clone();
+        next.push((
+            "Cyber Monday",
+            "2026-11-30 09:00:00",
+            41_000,
+            15_000,
+            700,
+            50,
+            400_000,
+        ));
+        let next_file = tmp.path().join("klaviyo_next.csv");
+        std::fs::write(&next_file, klaviyo_campaign_export(&next)).unwrap();
+        let s = import(store, Kind::Klaviyo, &next_file, &dry).await;
+        assert_eq!((s.inserted, s.dry_run), (1, true), "{s}");
+        assert_eq!((snapshot(store).await, email().await), before);
+
+        // `sources` shows the import with what the store holds for it.
+        let states = insight_desk::import::sources::list(store).await.unwrap();
+        let k = states
+            .iter()
+            .find(|s| s.source == "klaviyo")
+            .expect("klaviyo in sources");
+        assert_eq!(k.rows, 7);
+        assert_eq!(k.data_from, Some("2026-11-24".parse().unwrap()));
+        assert_eq!(k.data_to, Some("2026-11-27".parse().unwrap()));
+        assert!(k.last_error.is_none());
+    }
+);
+
+// Regression (issue 5): re-importing an ad report whose figures changed failed with a
+// primary-key conflict, because the replaced day was deleted under channel 'google' only
+// and with its parameters shifted.
+db_story!(a_changed_ad_report_day_replaces_the_stored_one, |store| {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("meta.csv");
+    let write = |spend: &str| {
+        std::fs::write(
+            &file,
+            format!("Day,Campaign name,Amount spent (EUR),Purchases\n2026-11-01,Prospecting,{spend},3\n"),
+        )
+        .unwrap()
+    };
+    let opts = ImportOptions::default();
+    write("100.00");
+    import(store, Kind::MetaAds, &file, &opts).await;
+    write("120.50");
+    let s = import(store, Kind::MetaAds, &file, &opts).await;
+    assert_eq!((s.inserted, s.updated), (0, 1), "{s}");
+    let got = snapshot(store).await;
+    assert_eq!((got["ad_spend"], got["ad_spend.spend"]), (1, 12_050));
+});

@@ -8,7 +8,9 @@
 //! before their children (customers, then orders, then lines, refunds and touches) because
 //! foreign keys are checked per statement. Everything goes into one transaction: a failed
 //! run leaves no half-written shop behind (only its settings rows), and one connection
-//! (one page cache) does all the writing. It costs disk, not memory: SQLite's WAL grows to about the size of the
+//! (one page cache, raised to `store::load_cache_kib` for the load: the random inserts into
+//! the customer and order indexes otherwise evict and re-read pages all along) does all the
+//! writing. It costs disk, not memory: SQLite's WAL grows to about the size of the
 //! database until the commit checkpoints it.
 
 use std::collections::BTreeMap;
@@ -18,7 +20,15 @@ use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::rows::{Rows, Table, Val, TABLES};
-use crate::store::Store;
+use crate::store::{load_cache_kib, rebuild_cache_kib, set_sqlite_cache, Store, POOL_CACHE_KIB};
+
+/// The tables with the most rows; their secondary indexes are dropped for the load and built
+/// again, sorted, at its end (inside the transaction, so a failed load keeps them).
+macro_rules! bulk_tables {
+    () => {
+        "('customers', 'orders', 'order_lines', 'refunds', 'touches')"
+    };
+}
 
 enum Tx {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
@@ -49,7 +59,11 @@ macro_rules! bind_vals {
 impl Tx {
     async fn begin(store: &Store) -> sqlx::Result<Tx> {
         Ok(match store {
-            Store::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Store::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                set_sqlite_cache(&mut tx, load_cache_kib()).await?;
+                Tx::Sqlite(tx)
+            }
             Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -70,9 +84,43 @@ impl Tx {
         Ok(())
     }
 
+    /// The secondary (non-unique) indexes of the tables the demo fills, as their
+    /// `CREATE INDEX` statements, read from the schema the migrations made.
+    async fn secondary_indexes(&mut self) -> sqlx::Result<Vec<(String, String)>> {
+        match self {
+            Tx::Sqlite(tx) => {
+                sqlx::query_as(concat!(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+                     AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ",
+                    bulk_tables!()
+                ))
+                .fetch_all(&mut **tx)
+                .await
+            }
+            Tx::Postgres(tx) => {
+                sqlx::query_as(concat!(
+                    "SELECT indexname::TEXT, indexdef FROM pg_indexes WHERE schemaname = current_schema() \
+                     AND indexdef NOT LIKE 'CREATE UNIQUE%' AND tablename IN ",
+                    bulk_tables!()
+                ))
+                .fetch_all(&mut **tx)
+                .await
+            }
+        }
+    }
+
+    async fn run(&mut self, sql: &str) -> sqlx::Result<()> {
+        self.execute(sql, std::iter::empty()).await
+    }
+
+    /// Commits; on SQLite the connection goes back to the pool with the pool's page cache
+    /// (the pages over it are freed once the commit has written them).
     async fn commit(self) -> sqlx::Result<()> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Sqlite(mut tx) => {
+                set_sqlite_cache(&mut tx, POOL_CACHE_KIB).await?;
+                tx.commit().await
+            }
             Tx::Postgres(tx) => tx.commit().await,
         }
     }
@@ -82,6 +130,8 @@ impl Tx {
 pub struct Writer<'s> {
     store: &'s Store,
     tx: Option<Tx>,
+    /// The `CREATE INDEX` statements to run again before the commit.
+    dropped_indexes: Vec<String>,
     pending: Rows,
     sql: BTreeMap<(Table, usize), Arc<str>>,
     pub written: [u64; TABLES],
@@ -90,13 +140,27 @@ pub struct Writer<'s> {
 const FLUSH_ROWS: usize = 16_384;
 
 impl<'s> Writer<'s> {
+    /// Starts the load into an empty store. Building an index once over sorted keys is much
+    /// cheaper than a million inserts at random places in it (the customer and order indexes
+    /// are keyed by customer), so the bulk tables' secondary indexes are dropped here and
+    /// built again in [`Writer::finish`]; unique ones stay, the data is checked against them.
     pub async fn begin(store: &'s Store) -> anyhow::Result<Writer<'s>> {
-        let tx = Tx::begin(store)
+        let mut tx = Tx::begin(store)
             .await
             .context("failed to start writing the demo shop")?;
+        let indexes = tx
+            .secondary_indexes()
+            .await
+            .context("failed to read the indexes of the demo tables")?;
+        for (name, _) in &indexes {
+            tx.run(&format!("DROP INDEX {name}"))
+                .await
+                .with_context(|| format!("failed to drop index {name} for the load"))?;
+        }
         Ok(Writer {
             store,
             tx: Some(tx),
+            dropped_indexes: indexes.into_iter().map(|(_, sql)| sql).collect(),
             pending: Rows::default(),
             sql: BTreeMap::new(),
             written: [0; TABLES],
@@ -136,10 +200,22 @@ impl<'s> Writer<'s> {
         Ok(())
     }
 
-    /// Writes what is left and commits.
+    /// Writes what is left, builds the dropped indexes again and commits.
     pub async fn finish(mut self) -> anyhow::Result<[u64; TABLES]> {
         self.flush().await?;
-        if let Some(tx) = self.tx.take() {
+        if let Some(mut tx) = self.tx.take() {
+            // The index builds sort, and SQLite's sorter keeps up to the page cache's size
+            // in memory: back to the rebuild's cache size first, so both do not add up.
+            if let Tx::Sqlite(t) = &mut tx {
+                set_sqlite_cache(t, rebuild_cache_kib())
+                    .await
+                    .context("failed to size the page cache")?;
+            }
+            for sql in &self.dropped_indexes {
+                tx.run(sql)
+                    .await
+                    .with_context(|| format!("failed to build again: {sql}"))?;
+            }
             tx.commit().await.context("failed to commit demo rows")?;
         }
         Ok(self.written)

@@ -10,7 +10,8 @@
 //! the range comes from the report's second line, or from `--period` (required when the
 //! report says "All time"). Meta's exports without a day breakdown give each row its own
 //! `Reporting starts` / `Reporting ends`: such a row is spread over its own days. Re-importing a report, or a later one over the same days,
-//! replaces those days' figures per campaign.
+//! replaces those days' figures per campaign. Klaviyo's campaign and flow exports
+//! (`klaviyo.rs`) go through the same pipeline with their own row reader.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -24,13 +25,15 @@ use super::error::ImportError;
 use super::order::allocate;
 use super::order_sink::insert_rows;
 use super::parse::{cents, count, day, norm_header};
-use super::reader::{opt, req, req_prefix, CsvSource, Field};
+use super::reader::{opt, req, req_prefix, CsvSource, Field, Row};
 use super::rejects::{reject_path, RejectFile};
 use super::{ImportOptions, ImportSummary, OnError};
 use crate::domain::Period;
 use crate::store::{ShopSettings, Store};
 
-const DAY: usize = 0;
+/// The day (or first day) column: field 0 of every platform, so that the pipeline can tell a
+/// report by day from one over a period.
+pub(super) const DAY: usize = 0;
 const CAMPAIGN: usize = 1;
 const COST: usize = 2;
 const IMPRESSIONS: usize = 3;
@@ -94,10 +97,14 @@ static META_FIELDS: [Field; 10] = [
 
 /// One ad platform's report format and where its rows go.
 pub struct Platform {
-    kind: &'static str,
-    channel: &'static str,
-    source: &'static str,
-    fields: &'static [Field; 10],
+    pub(super) kind: &'static str,
+    pub(super) channel: &'static str,
+    pub(super) source: &'static str,
+    /// The columns it reads; field [`DAY`] is the day (or first day) of a row.
+    pub(super) fields: &'static [Field],
+    /// Reads one data row that is not a `Total` row; `None` for a row that holds no figures
+    /// (counted as skipped).
+    pub(super) parse: fn(&Row<'_>) -> Result<Option<AdRow>, ImportError>,
 }
 
 pub static GOOGLE: Platform = Platform {
@@ -105,6 +112,7 @@ pub static GOOGLE: Platform = Platform {
     channel: "google",
     source: "google_ads",
     fields: &GOOGLE_FIELDS,
+    parse: ad_row,
 };
 
 pub static META: Platform = Platform {
@@ -112,15 +120,26 @@ pub static META: Platform = Platform {
     channel: "meta",
     source: "meta_ads",
     fields: &META_FIELDS,
+    parse: ad_row,
 };
 
+/// One row of a report, read.
+pub(super) struct AdRow {
+    /// The row's own first and last day; `None` for the report's period.
+    pub days: Option<(NaiveDate, NaiveDate)>,
+    pub campaign: String,
+    /// `None`: the shop's currency.
+    pub currency: Option<String>,
+    pub figures: Figures,
+}
+
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-struct Figures {
-    spend: i64,
-    impressions: i64,
-    clicks: i64,
-    conversions: i64,
-    value: Option<i64>,
+pub(super) struct Figures {
+    pub spend: i64,
+    pub impressions: i64,
+    pub clicks: i64,
+    pub conversions: i64,
+    pub value: Option<i64>,
 }
 
 /// (the row's own first and last day, or None for the report's period; campaign) →
@@ -175,7 +194,7 @@ pub async fn import(
                 src.preamble.get(1).or(src.preamble.first()).map_or("", |s| s.as_str())
             ),
             fix: "pass --period FROM..TO with the days it covers (e.g. --period 2026-01-01..2026-01-31), \
-                  or download the report with the Day segment"
+                  or download the report by day (with a Day column)"
                 .into(),
         }
         .into());
@@ -198,41 +217,16 @@ pub async fn import(
             if is_total_row(&row.first_cell()) {
                 return Ok(None);
             }
-            let style = row.style();
-            let date = if row.has(DAY) {
-                let start = row.require(DAY, day)?;
-                let end = row.parse(END, day)?.unwrap_or(start);
-                let p = Period::new(start, end).map_err(|e| {
-                    ImportError::row(row.file(), row.line, format!("reporting period: {e}"))
-                })?;
-                Some((p.from, p.to))
-            } else {
-                None
-            };
-            let campaign = row.get(CAMPAIGN).trim().to_string();
-            let clicks = match row.parse(CLICKS, |t| count(t, style))? {
-                Some(c) => Some(c),
-                None => row.parse(INTERACTIONS, |t| count(t, style))?,
-            };
-            let currency = Some(row.get(CURRENCY).trim().to_ascii_uppercase())
-                .filter(|c| c.len() == 3)
-                .unwrap_or_else(|| shop_currency.clone());
-            let figures = Figures {
-                spend: row.parse(COST, |t| cents(t, style))?.unwrap_or(0),
-                impressions: row.parse(IMPRESSIONS, |t| count(t, style))?.unwrap_or(0),
-                clicks: clicks.unwrap_or(0),
-                conversions: row.parse(CONVERSIONS, |t| count(t, style))?.unwrap_or(0),
-                value: row.parse(CONV_VALUE, |t| cents(t, style))?,
-            };
-            Ok(Some((date, campaign, currency, figures)))
+            (platform.parse)(&row)
         });
         match parsed {
             Ok(None) => summary.skipped += 1,
-            Ok(Some((date, campaign, currency, f))) => {
+            Ok(Some(r)) => {
+                let currency = r.currency.unwrap_or_else(|| shop_currency.clone());
                 let entry = totals
-                    .entry((date, campaign))
+                    .entry((r.days, r.campaign))
                     .or_insert_with(|| (currency, Figures::default()));
-                entry.1.add(&f);
+                entry.1.add(&r.figures);
             }
             Err(error) if quarantine && error.is_row_level() => {
                 if rejects.is_none() {
@@ -256,6 +250,37 @@ pub async fn import(
     summary.reject_file = rejects.map(RejectFile::finish).transpose()?;
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// A Google Ads or Meta row.
+fn ad_row(row: &Row<'_>) -> Result<Option<AdRow>, ImportError> {
+    let style = row.style();
+    let days = if row.has(DAY) {
+        let start = row.require(DAY, day)?;
+        let end = row.parse(END, day)?.unwrap_or(start);
+        let p = Period::new(start, end).map_err(|e| {
+            ImportError::row(row.file(), row.line, format!("reporting period: {e}"))
+        })?;
+        Some((p.from, p.to))
+    } else {
+        None
+    };
+    let clicks = match row.parse(CLICKS, |t| count(t, style))? {
+        Some(c) => Some(c),
+        None => row.parse(INTERACTIONS, |t| count(t, style))?,
+    };
+    Ok(Some(AdRow {
+        days,
+        campaign: row.get(CAMPAIGN).trim().to_string(),
+        currency: Some(row.get(CURRENCY).trim().to_ascii_uppercase()).filter(|c| c.len() == 3),
+        figures: Figures {
+            spend: row.parse(COST, |t| cents(t, style))?.unwrap_or(0),
+            impressions: row.parse(IMPRESSIONS, |t| count(t, style))?.unwrap_or(0),
+            clicks: clicks.unwrap_or(0),
+            conversions: row.parse(CONVERSIONS, |t| count(t, style))?.unwrap_or(0),
+            value: row.parse(CONV_VALUE, |t| cents(t, style))?,
+        },
+    }))
 }
 
 /// Per (day, campaign) figures: each aggregate spread evenly over its days (a dated row
@@ -420,10 +445,8 @@ const EXISTING: &str =
     "SELECT CAST(date AS TEXT), campaign, currency, spend_cents, impressions, clicks, \
      conversions, conversion_value_cents FROM ad_spend \
      WHERE channel = $1 AND date BETWEEN $2 AND $3";
-const DELETE_SQLITE: &str =
-    "DELETE FROM ad_spend WHERE date = ? AND channel = 'google' AND campaign = ?";
-const DELETE_PG: &str =
-    "DELETE FROM ad_spend WHERE date = $1 AND channel = 'google' AND campaign = $2";
+const DELETE_SQLITE: &str = "DELETE FROM ad_spend WHERE date = ? AND channel = ? AND campaign = ?";
+const DELETE_PG: &str = "DELETE FROM ad_spend WHERE date = $1 AND channel = $2 AND campaign = $3";
 const AD_COLUMNS: [&str; 10] = [
     "date",
     "channel",

@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::store::Store;
+use crate::store::{load_cache_kib, set_sqlite_cache, Store, POOL_CACHE_KIB};
 
 /// One bound value. Nulls carry their type: Postgres refuses an untyped NULL for a
 /// `TIMESTAMPTZ` column once the statement was prepared with another type.
@@ -69,11 +69,31 @@ pub enum Tx {
 }
 
 impl Tx {
+    /// Begins the import's transaction. On SQLite its connection gets the page cache of a
+    /// bulk load (`store::load_cache_kib`) until the commit or rollback, which set it back.
     pub async fn begin(store: &Store) -> sqlx::Result<Tx> {
         Ok(match store {
-            Store::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Store::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                set_sqlite_cache(&mut tx, load_cache_kib()).await?;
+                Tx::Sqlite(tx)
+            }
             Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
+    }
+
+    /// Postgres plans the lookups of a long import from the statistics of the tables as they
+    /// were before it (often empty), and then scans a table that the import itself keeps
+    /// growing: every batch's lookup of its orders by `(source, external_id)` became a
+    /// sequential scan, and a million-line import took quadratic time. The lookups are all by
+    /// key, so this transaction is told to use the indexes.
+    pub async fn prefer_indexes(&mut self) -> sqlx::Result<()> {
+        if let Tx::Postgres(tx) = self {
+            sqlx::query("SET LOCAL enable_seqscan = off")
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
     }
 
     /// `$n` placeholders (Postgres) rather than `?` (SQLite).
@@ -148,14 +168,20 @@ impl Tx {
 
     pub async fn commit(self) -> sqlx::Result<()> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Sqlite(mut tx) => {
+                set_sqlite_cache(&mut tx, POOL_CACHE_KIB).await?;
+                tx.commit().await
+            }
             Tx::Postgres(tx) => tx.commit().await,
         }
     }
 
     pub async fn rollback(self) -> sqlx::Result<()> {
         match self {
-            Tx::Sqlite(tx) => tx.rollback().await,
+            Tx::Sqlite(mut tx) => {
+                set_sqlite_cache(&mut tx, POOL_CACHE_KIB).await?;
+                tx.rollback().await
+            }
             Tx::Postgres(tx) => tx.rollback().await,
         }
     }

@@ -1,13 +1,13 @@
 //! `insight-desk import <kind> <file>…`: the exports a brand already has, into the store.
 //!
-//! One module per export format (`shopify`, `catalog`, `inventory`, `ad_reports`, `traffic`, `transactions`, `plans`) over a shared reader (`reader`:
+//! One module per export format (`shopify`, `catalog`, `inventory`, `ad_reports`, `klaviyo`, `traffic`, `transactions`, `plans`) over a shared reader (`reader`:
 //! separator, preamble, header matching; `parse`: amounts, dates), with bad input reported
 //! by `error` and set aside by `rejects`. Every file is imported in one transaction (`db`):
 //! with `--on-error abort` (the default) any bad row rejects the whole file and the store is
 //! exactly as before; with `--on-error quarantine` the bad rows (for orders: every row of the
 //! order) go to a reject file and the rest is imported; `--dry-run` does all the work and
 //! rolls it back. Each import is recorded in `sync_state` (`sources`) and ends with the one
-//! post-load hook, `store::refresh_after_load`.
+//! post-load hook, `store::refresh_after_load`, for the kinds that change sales.
 
 mod ad_reports;
 mod catalog;
@@ -15,6 +15,7 @@ mod channel_map;
 mod db;
 mod error;
 mod inventory;
+mod klaviyo;
 mod order;
 mod order_sink;
 mod orders_job;
@@ -54,6 +55,9 @@ pub enum Kind {
     GoogleAds,
     /// Meta Ads Manager export (day by day, or per reporting period), English or French.
     MetaAds,
+    /// Klaviyo campaign or flow performance export (recipients, unique clicks, placed orders,
+    /// revenue), into the e-mail channel.
+    Klaviyo,
     /// GA4 traffic acquisition export: date, session source / medium, sessions, conversions.
     Ga4,
     /// Generic sales: date, amount (or quantity × unit price), optional order id, customer,
@@ -74,11 +78,23 @@ impl Kind {
             Kind::Costs => "costs",
             Kind::GoogleAds => "google-ads",
             Kind::MetaAds => "meta-ads",
+            Kind::Klaviyo => "klaviyo",
             Kind::Ga4 => "ga4",
             Kind::Transactions => "transactions",
             Kind::Targets => "targets",
             Kind::Cash => "cash",
         }
+    }
+
+    /// Whether this kind writes what the summary tables are built from (orders, lines,
+    /// refunds, customers, or the variants' costs and categories that margin reads). Ad
+    /// spend, traffic, inventory, targets and cash are read by the metrics directly, so
+    /// importing them needs no rebuild (which takes seconds at a million orders).
+    fn changes_sales(self) -> bool {
+        matches!(
+            self,
+            Kind::ShopifyOrders | Kind::Transactions | Kind::ShopifyProducts | Kind::Costs
+        )
     }
 
     /// The SQL that measures what the store holds for this kind (rows, first and last day).
@@ -96,6 +112,9 @@ impl Kind {
             }
             Kind::MetaAds => {
                 sources::coverage_query("ad_spend", "date", "WHERE source = 'meta_ads'")
+            }
+            Kind::Klaviyo => {
+                sources::coverage_query("ad_spend", "date", "WHERE source = 'klaviyo'")
             }
             Kind::Ga4 => sources::coverage_query("traffic", "date", ""),
             Kind::Transactions => {
@@ -184,7 +203,8 @@ impl std::fmt::Display for ImportSummary {
 }
 
 /// Imports one file of `kind` into `store`, whose days are in `tz`. Records the attempt in
-/// `sync_state` and, when something was written, refreshes derived tables.
+/// `sync_state` and, when the sales the summaries are built from may have changed,
+/// refreshes the derived tables.
 pub async fn import_file(
     store: &Store,
     tz: chrono_tz::Tz,
@@ -199,6 +219,7 @@ pub async fn import_file(
         Kind::Costs => catalog::import_costs(store, path, opts).await,
         Kind::GoogleAds => ad_reports::import(store, &ad_reports::GOOGLE, path, opts).await,
         Kind::MetaAds => ad_reports::import(store, &ad_reports::META, path, opts).await,
+        Kind::Klaviyo => ad_reports::import(store, &klaviyo::KLAVIYO, path, opts).await,
         Kind::Ga4 => traffic::import_ga4(store, path, opts).await,
         Kind::Transactions => orders_job::import_transactions(store, tz, path, opts).await,
         Kind::Targets => plans::import_targets(store, path, opts).await,
@@ -207,7 +228,9 @@ pub async fn import_file(
     match outcome {
         Ok(summary) => {
             if !summary.dry_run {
-                refresh_after_load(store).await?;
+                if kind.changes_sales() {
+                    refresh_after_load(store).await?;
+                }
                 sources::record_success(store, kind.name(), &kind.coverage_sql()).await?;
             }
             Ok(summary)

@@ -212,6 +212,9 @@ async fn run<R: OrderReader>(
     let mut tx = Tx::begin(store)
         .await
         .context("failed to start the import transaction")?;
+    tx.prefer_indexes()
+        .await
+        .context("failed to set up the import transaction")?;
     let mut sink = OrderSink::new(source, tz);
     while let Some(msg) = receiver.recv().await {
         match msg {

@@ -6,6 +6,7 @@
 //! once at the end, which recomputes this and every other derived table.
 
 use anyhow::Context;
+use sqlx::Connection;
 
 use super::{summaries, Store};
 use crate::with_pool;
@@ -47,26 +48,61 @@ pub async fn refresh_customer_firsts(store: &Store) -> anyhow::Result<()> {
     .context("failed to recompute customers' first orders")
 }
 
+/// The statements of the rebuild, in order, on an open transaction of either backend.
+macro_rules! rebuild {
+    ($tx:expr) => {
+        async {
+            sqlx::query(CLEAR).execute(&mut *$tx).await?;
+            sqlx::query(SET_FIRSTS).execute(&mut *$tx).await?;
+            for sql in summaries::CLEAR.iter().chain(summaries::REBUILD.iter()) {
+                let started = std::time::Instant::now();
+                sqlx::query(sql).execute(&mut *$tx).await?;
+                tracing::debug!(
+                    elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+                    statement = sql.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+                    "summary rebuild"
+                );
+            }
+            Ok::<(), sqlx::Error>(())
+        }
+    };
+}
+
 /// Recomputes everything derived from the raw tables, in one transaction: customers'
 /// acquisition, then the summary tables the metric queries read (src/store/summaries.rs),
 /// which depend on it. Every writer (demo generator, importers, sync) calls this once after
 /// its load, inside no transaction of its own. Readers see the old figures until it commits.
+///
+/// On SQLite the rebuild runs on one connection given a larger page cache for its duration
+/// ([`super::rebuild_cache_kib`]): its joins and sorts touch every order and line, and with the
+/// pool's small cache they re-read the same pages from the OS many times over. The cache is
+/// set back to the pool's size afterwards, which frees the pages, so reports keep their low
+/// memory.
 pub async fn refresh_after_load(store: &Store) -> anyhow::Result<()> {
-    with_pool!(store, pool => async {
-        let mut tx = pool.begin().await?;
-        sqlx::query(CLEAR).execute(&mut *tx).await?;
-        sqlx::query(SET_FIRSTS).execute(&mut *tx).await?;
-        for sql in summaries::CLEAR.iter().chain(summaries::REBUILD.iter()) {
-            let started = std::time::Instant::now();
-            sqlx::query(sql).execute(&mut *tx).await?;
-            tracing::debug!(
-                elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
-                statement = sql.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
-                "summary rebuild"
-            );
+    let outcome = match store {
+        Store::Sqlite(pool) => {
+            async {
+                let mut conn = pool.acquire().await?;
+                super::set_sqlite_cache(&mut conn, super::rebuild_cache_kib()).await?;
+                let rebuilt = async {
+                    let mut tx = conn.begin().await?;
+                    rebuild!(tx).await?;
+                    tx.commit().await
+                }
+                .await;
+                let restored = super::set_sqlite_cache(&mut conn, super::POOL_CACHE_KIB).await;
+                rebuilt.and(restored)
+            }
+            .await
         }
-        tx.commit().await
-    }
-    .await)
-    .context("failed to recompute customers' first orders and the summary tables")
+        Store::Postgres(pool) => {
+            async {
+                let mut tx = pool.begin().await?;
+                rebuild!(tx).await?;
+                tx.commit().await
+            }
+            .await
+        }
+    };
+    outcome.context("failed to recompute customers' first orders and the summary tables")
 }

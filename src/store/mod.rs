@@ -23,6 +23,41 @@ use sqlx::{PgPool, SqlitePool};
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// The page cache of each pooled SQLite connection, in KiB.
+pub const POOL_CACHE_KIB: i64 = 8 * 1024;
+const POOL_CACHE_PRAGMA: &str = "-8192";
+/// The page cache of a connection doing a bulk load, in KiB: large enough to hold the pages
+/// of the indexes a load updates at random (`SQLITE_LOAD_CACHE_KIB` overrides it, for
+/// benchmarks).
+pub fn load_cache_kib() -> i64 {
+    cache_from_env("SQLITE_LOAD_CACHE_KIB", 32 * 1024)
+}
+
+/// The page cache of the connection rebuilding the summary tables, in KiB. SQLite's sorter
+/// also holds up to the page cache's size in memory before spilling a run to a temporary
+/// file, so this counts twice against a load's memory (`SQLITE_REBUILD_CACHE_KIB` overrides
+/// it, for benchmarks).
+pub fn rebuild_cache_kib() -> i64 {
+    cache_from_env("SQLITE_REBUILD_CACHE_KIB", 16 * 1024)
+}
+
+fn cache_from_env(var: &str, default: i64) -> i64 {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|&k| k >= 1024)
+        .unwrap_or(default)
+}
+
+/// Sets the page cache of one SQLite connection (a negative `cache_size` is in KiB). Setting
+/// it lower frees the pages above the new size.
+pub async fn set_sqlite_cache(conn: &mut sqlx::SqliteConnection, kib: i64) -> sqlx::Result<()> {
+    sqlx::query(&format!("PRAGMA cache_size = -{kib}"))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
 /// Which database a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -72,7 +107,8 @@ impl Store {
                 .busy_timeout(Duration::from_secs(10))
                 // 8 MiB of page cache per connection (4 connections): the metrics read
                 // summary tables of a few MB, and the cache was most of a report's memory.
-                .pragma("cache_size", "-8192")
+                // Bulk loads raise it on their own connection (`set_sqlite_cache`).
+                .pragma("cache_size", POOL_CACHE_PRAGMA)
                 // Temporary tables and sorts spill to a temporary file, not to memory: the
                 // summary rebuild sorts a million sales rows (169 MB in memory, 31 MB this way,
                 // same CPU time, at 1 M orders); the metrics' own sorts are a few thousand rows.
