@@ -28,8 +28,9 @@ fn quantile(sorted: &[Duration], q: f64) -> f64 {
 }
 
 async fn scalar(store: &Store, sql: &str) -> anyhow::Result<Option<String>> {
-    let v: Option<String> = with_pool!(store, pool => sqlx::query_scalar(sql).fetch_one(pool).await)
-        .with_context(|| sql.to_string())?;
+    let v: Option<String> =
+        with_pool!(store, pool => sqlx::query_scalar(sql).fetch_one(pool).await)
+            .with_context(|| sql.to_string())?;
     Ok(v)
 }
 
@@ -43,7 +44,9 @@ async fn all_rules(app: &App) -> anyhow::Result<(Vec<AlertRule>, usize)> {
         .into_iter()
         .filter(|r| r.kind != RuleKind::Anomaly)
         .collect();
-    let mut series: Vec<String> = ["revenue", "orders", "conversion_rate"].map(String::from).to_vec();
+    let mut series: Vec<String> = ["revenue", "orders", "conversion_rate"]
+        .map(String::from)
+        .to_vec();
     series.extend(channels.iter().map(|c| format!("roas:{c}")));
     let base = |rule| AlertRuleConfig {
         rule,
@@ -55,8 +58,22 @@ async fn all_rules(app: &App) -> anyhow::Result<(Vec<AlertRule>, usize)> {
         series: None,
         repeat_hours: None,
     };
-    rules.push(AlertRuleConfig { threshold: Some(50_000.0), ..base(RuleKind::CashBelow) }.parse().map_err(anyhow::Error::msg)?);
-    rules.push(AlertRuleConfig { series: Some(series), ..base(RuleKind::Anomaly) }.parse().map_err(anyhow::Error::msg)?);
+    rules.push(
+        AlertRuleConfig {
+            threshold: Some(50_000.0),
+            ..base(RuleKind::CashBelow)
+        }
+        .parse()
+        .map_err(anyhow::Error::msg)?,
+    );
+    rules.push(
+        AlertRuleConfig {
+            series: Some(series),
+            ..base(RuleKind::Anomaly)
+        }
+        .parse()
+        .map_err(anyhow::Error::msg)?,
+    );
     Ok((rules, channels.len()))
 }
 
@@ -120,16 +137,41 @@ pub async fn run(app: App, args: BenchAlertsArgs) -> anyhow::Result<()> {
         first.findings.len()
     );
     let mut table = Table::new();
-    table.load_preset(UTF8_FULL).set_header(["measure", "value", "target"]);
-    table.add_row(["all rules, first run (ms)".to_string(), format!("{:.0}", ms(cold)), "".into()]);
-    table.add_row([format!("all rules, warm median of {} (ms)", warm.len()), format!("{:.0}", quantile(&warm, 0.5)), "≤ 500".into()]);
-    table.add_row(["all rules, warm p95 (ms)".to_string(), format!("{:.0}", quantile(&warm, 0.95)), "".into()]);
+    table
+        .load_preset(UTF8_FULL)
+        .set_header(["measure", "value", "target"]);
+    table.add_row([
+        "all rules, first run (ms)".to_string(),
+        format!("{:.0}", ms(cold)),
+        "".into(),
+    ]);
+    table.add_row([
+        format!("all rules, warm median of {} (ms)", warm.len()),
+        format!("{:.0}", quantile(&warm, 0.5)),
+        "≤ 500".into(),
+    ]);
+    table.add_row([
+        "all rules, warm p95 (ms)".to_string(),
+        format!("{:.0}", quantile(&warm, 0.95)),
+        "".into(),
+    ]);
     for (rule, median) in &per_rule {
-        table.add_row([format!("  {rule} alone, median (ms)"), format!("{median:.0}"), "".into()]);
+        table.add_row([
+            format!("  {rule} alone, median (ms)"),
+            format!("{median:.0}"),
+            "".into(),
+        ]);
     }
     table.add_row([
-        format!("idle scheduler CPU over {} s (ms, % of one core)", args.idle_seconds),
-        format!("{:.0} ({:.3} %)", ms(idle), ms(idle) / (args.idle_seconds as f64 * 10.0)),
+        format!(
+            "idle scheduler CPU over {} s (ms, % of one core)",
+            args.idle_seconds
+        ),
+        format!(
+            "{:.0} ({:.3} %)",
+            ms(idle),
+            ms(idle) / (args.idle_seconds as f64 * 10.0)
+        ),
         "negligible".into(),
     ]);
     println!("{table}");
@@ -158,7 +200,13 @@ async fn idle_scheduler(span: Duration) -> anyhow::Result<Duration> {
     }];
     let registry = config.registry()?;
     let shop = config.shop_settings(&store).await?;
-    let app = App { config, lang: crate::domain::Lang::En, store: store.clone(), registry, shop };
+    let app = App {
+        config,
+        lang: crate::domain::Lang::En,
+        store: store.clone(),
+        registry,
+        shop,
+    };
     let api = SlackApi::new(&app.config.slack)?;
     let scheduler = Arc::new(Scheduler::new(Arc::new(app), api)?);
     // Whatever is due now runs once here, so the measured span is idle.
@@ -177,7 +225,8 @@ async fn idle_scheduler(span: Duration) -> anyhow::Result<Duration> {
 }
 
 fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
-    let dir = std::env::temp_dir().join(format!("insight-desk-bench-alerts-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("insight-desk-bench-alerts-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
 }

@@ -12,8 +12,8 @@ mod cockpit;
 mod demo;
 mod import;
 mod query;
-mod schedule;
 mod rfm;
+mod schedule;
 mod serve;
 
 use anyhow::Context;

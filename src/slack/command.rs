@@ -12,7 +12,14 @@ use crate::render::{Block, Draft};
 use crate::reply::{Reply, Visibility};
 
 /// The commands the bot knows, by name without the slash (also the `[slack.commands.*]` keys).
-pub const KNOWN_COMMANDS: [&str; 6] = ["cockpit", "insight", "alerts", "rfm", "churn", "attribution"];
+pub const KNOWN_COMMANDS: [&str; 6] = [
+    "cockpit",
+    "insight",
+    "alerts",
+    "rfm",
+    "churn",
+    "attribution",
+];
 
 /// The cockpit chart attached in Slack.
 pub const COCKPIT_SLACK_CHART: &str = "revenue_vs_target";
