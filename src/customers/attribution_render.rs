@@ -59,32 +59,7 @@ fn table(r: &AttributionReport, lang: Lang) -> String {
             diff,
         ]);
     }
-    let width = |s: &str| s.chars().count();
-    let mut widths = [0usize; 6];
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(width(cell));
-        }
-    }
-    rows.iter()
-        .map(|row| {
-            row.iter()
-                .enumerate()
-                .map(|(i, cell)| {
-                    let pad = " ".repeat(widths[i] - width(cell));
-                    if i == 0 {
-                        format!("{cell}{pad}")
-                    } else {
-                        format!("{pad}{cell}")
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("  ")
-                .trim_end()
-                .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    super::aligned(&rows, 1)
 }
 
 fn method(lang: Lang) -> &'static str {

@@ -66,32 +66,7 @@ fn table(r: &ChurnReport, lang: Lang) -> String {
             money(b.value_at_risk, r, lang),
         ]);
     }
-    let width = |s: &str| s.chars().count();
-    let mut widths = [0usize; 5];
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(width(cell));
-        }
-    }
-    rows.iter()
-        .map(|row| {
-            row.iter()
-                .enumerate()
-                .map(|(i, cell)| {
-                    let pad = " ".repeat(widths[i] - width(cell));
-                    if i <= 1 {
-                        format!("{cell}{pad}")
-                    } else {
-                        format!("{pad}{cell}")
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("  ")
-                .trim_end()
-                .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    super::aligned(&rows, 2)
 }
 
 /// Why a customer scores what they score, in a few words: the largest signals.

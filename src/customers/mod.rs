@@ -47,3 +47,34 @@ pub use rfm::{
 pub use rfm_render::{pareto_sentence, rfm_csv, rfm_message, rfm_text, segment_customers};
 pub use segment::RfmSegment;
 pub use snapshot::{movements, Movement, SnapshotEntry};
+
+/// Rows as monospace text columns two spaces apart: the first `left` columns aligned left
+/// (labels), the others right (figures). Widths count characters, not bytes.
+fn aligned<const N: usize>(rows: &[[String; N]], left: usize) -> String {
+    let width = |s: &str| s.chars().count();
+    let mut widths = [0usize; N];
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(width(cell));
+        }
+    }
+    rows.iter()
+        .map(|row| {
+            row.iter()
+                .enumerate()
+                .map(|(i, cell)| {
+                    let pad = " ".repeat(widths[i] - width(cell));
+                    if i < left {
+                        format!("{cell}{pad}")
+                    } else {
+                        format!("{pad}{cell}")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("  ")
+                .trim_end()
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

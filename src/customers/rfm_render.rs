@@ -137,32 +137,7 @@ fn table(r: &RfmReport, lang: Lang) -> String {
             signed(s.change_vs_last_week, lang),
         ]);
     }
-    let width = |s: &str| s.chars().count();
-    let mut widths = [0usize; 6];
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(width(cell));
-        }
-    }
-    rows.iter()
-        .map(|row| {
-            row.iter()
-                .enumerate()
-                .map(|(i, cell)| {
-                    let pad = " ".repeat(widths[i] - width(cell));
-                    if i == 0 {
-                        format!("{cell}{pad}")
-                    } else {
-                        format!("{pad}{cell}")
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("  ")
-                .trim_end()
-                .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    super::aligned(&rows, 1)
 }
 
 /// "F = 4 dès 2 commandes · R = 5 si dernière commande il y a 9 j au plus · M = 5 dès 250 €".
