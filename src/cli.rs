@@ -70,6 +70,25 @@ pub enum Command {
     /// Measure one evaluation of every alert rule on the store, rule by rule, and an idle
     /// scheduler's CPU; prints a table.
     BenchAlerts(BenchAlertsArgs),
+    /// Time the customer reports (RFM, churn, attribution, predicted value) on the store, and
+    /// the BG/NBD + Gamma-Gamma fit on CDNOW against the `lifetimes` package; prints tables.
+    BenchCustomers(BenchCustomersArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchCustomersArgs {
+    /// The as-of day (default: yesterday).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<NaiveDate>,
+    /// Timed runs of each report.
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    /// The `lifetimes` package's datasets folder (holding CDNOW_sample.txt): fit CDNOW too.
+    #[arg(long, value_name = "DIR")]
+    pub cdnow: Option<PathBuf>,
+    /// A Python with `lifetimes` installed: fit the same CDNOW data with it, for comparison.
+    #[arg(long, value_name = "PYTHON")]
+    pub lifetimes_python: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -111,6 +130,26 @@ pub enum ReportCommand {
     Churn(ChurnArgs),
     /// Revenue per channel: last-click against the weighted 30/40/30 model of the touches.
     Attribution(AttributionArgs),
+    /// Predicted purchases and value per customer (BG/NBD + Gamma-Gamma), with the fitted
+    /// parameters and, given a calibration end, the check against what followed.
+    Clv(ClvArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ClvArgs {
+    /// The last day of data: later orders are ignored (default: yesterday).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<NaiveDate>,
+    /// Fit on the orders up to D (default: --as-of); the days from D to --as-of then check
+    /// the predictions (predicted against actual purchases).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub calibration_end: Option<NaiveDate>,
+    /// How far ahead to predict, in days.
+    #[arg(long, default_value_t = crate::customers::HORIZON_DAYS, value_name = "DAYS")]
+    pub horizon_days: u32,
+    /// json: the fitted parameters and the summary; csv: every customer's predictions.
+    #[arg(long, value_enum, default_value_t = CustomerFormat::Text)]
+    pub format: CustomerFormat,
 }
 
 #[derive(Debug, Args)]

@@ -18,6 +18,8 @@ mod catalogue;
 mod churn;
 /// The binary as a user runs it: errors, exit codes, the demo's output folder.
 mod cli;
+/// Predicted customer value: BG/NBD + Gamma-Gamma against the published CDNOW fits.
+mod clv;
 /// The cockpit on a small hand-built shop, against answers worked out by hand.
 mod cockpit;
 /// Customer analytics (RFM) on a hand-built shop, against an independent computation.

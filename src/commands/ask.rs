@@ -21,13 +21,7 @@ pub async fn run(app: &App, args: AskArgs) -> anyhow::Result<()> {
             let parts: Vec<String> = reply.messages.iter().map(message_text).collect();
             print!("{}", parts.join("\n"));
         }
-        AskFormat::Blocks => {
-            let value = match reply.messages.as_slice() {
-                [one] => serde_json::to_value(one)?,
-                many => serde_json::to_value(many)?,
-            };
-            println!("{}", serde_json::to_string_pretty(&value)?);
-        }
+        AskFormat::Blocks => super::print_messages(&reply.messages)?,
     }
     if let Some(dir) = args.out {
         for path in crate::charts::write_png_files(&reply.charts, &dir)? {

@@ -38,13 +38,7 @@ pub async fn run(app: &App, args: AttributionArgs) -> anyhow::Result<()> {
         CustomerFormat::Text => print!("{}", attribution_text(r, app.lang)),
         CustomerFormat::Json => println!("{}", serde_json::to_string_pretty(r)?),
         CustomerFormat::Csv => print!("{}", attribution_csv(r)?),
-        CustomerFormat::Blocks => {
-            let value = match rendered.messages.as_slice() {
-                [one] => serde_json::to_value(one)?,
-                many => serde_json::to_value(many)?,
-            };
-            println!("{}", serde_json::to_string_pretty(&value)?);
-        }
+        CustomerFormat::Blocks => super::print_messages(&rendered.messages)?,
     }
     Ok(())
 }

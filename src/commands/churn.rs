@@ -36,13 +36,7 @@ pub async fn run(app: &App, args: ChurnArgs) -> anyhow::Result<()> {
             let contacts: HashMap<_, _> = contacts(&app.store).await?;
             print!("{}", churn_csv(r, &contacts)?);
         }
-        CustomerFormat::Blocks => {
-            let value = match rendered.messages.as_slice() {
-                [one] => serde_json::to_value(one)?,
-                many => serde_json::to_value(many)?,
-            };
-            println!("{}", serde_json::to_string_pretty(&value)?);
-        }
+        CustomerFormat::Blocks => super::print_messages(&rendered.messages)?,
     }
     Ok(())
 }

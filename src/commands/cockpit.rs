@@ -89,13 +89,7 @@ pub async fn run(app: &App, args: CockpitArgs) -> anyhow::Result<()> {
     match args.format {
         ReportFormat::Text => print!("{}", rendered.text),
         ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&rendered.cockpit)?),
-        ReportFormat::Blocks => {
-            let value = match rendered.messages.as_slice() {
-                [one] => serde_json::to_value(one)?,
-                many => serde_json::to_value(many)?,
-            };
-            println!("{}", serde_json::to_string_pretty(&value)?);
-        }
+        ReportFormat::Blocks => super::print_messages(&rendered.messages)?,
     }
     if let Some(dir) = args.out {
         for path in write_cockpit_files(&rendered, &dir)? {

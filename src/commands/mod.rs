@@ -5,9 +5,11 @@ mod attribution;
 mod bench;
 mod bench_alerts;
 mod bench_anomaly;
+mod bench_customers;
 mod bench_import;
 mod bench_slack;
 mod churn;
+mod clv;
 mod cockpit;
 mod demo;
 mod import;
@@ -106,6 +108,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.hint_if_empty(&url).await?;
             churn::run(&app, args).await
         }
+        Command::Report(ReportCommand::Clv(args)) => {
+            let app = App::open(config, lang, &url).await?;
+            app.hint_if_empty(&url).await?;
+            clv::run(&app, args).await
+        }
         Command::Report(ReportCommand::Attribution(args)) => {
             let app = App::open(config, lang, &url).await?;
             app.hint_if_empty(&url).await?;
@@ -141,6 +148,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.hint_if_empty(&url).await?;
             serve::run(app, args).await
         }
+        Command::BenchCustomers(args) => {
+            let app = App::open(config, lang, &url).await?;
+            bench_customers::run(app, args).await
+        }
         Command::BenchAlerts(args) => {
             let app = App::open(config, lang, &url).await?;
             bench_alerts::run(app, args).await
@@ -169,4 +180,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::BenchReport(args) => bench::run_report(config, args).await,
         Command::BenchAnomaly(args) => bench_anomaly::run(args).await,
     }
+}
+
+/// Prints Block Kit messages as JSON: the one message, or the list when the content needed
+/// several.
+fn print_messages(messages: &[crate::render::Message]) -> anyhow::Result<()> {
+    let value = match messages {
+        [one] => serde_json::to_value(one)?,
+        many => serde_json::to_value(many)?,
+    };
+    println!("{}", serde_json::to_string_pretty(&value)?);
+    Ok(())
 }

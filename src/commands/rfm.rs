@@ -113,13 +113,7 @@ pub async fn run(app: &App, args: RfmArgs) -> anyhow::Result<()> {
             }
             print!("{}", rfm_csv(r, args.segment, &rendered.contacts)?);
         }
-        CustomerFormat::Blocks => {
-            let value = match rendered.messages.as_slice() {
-                [one] => serde_json::to_value(one)?,
-                many => serde_json::to_value(many)?,
-            };
-            println!("{}", serde_json::to_string_pretty(&value)?);
-        }
+        CustomerFormat::Blocks => super::print_messages(&rendered.messages)?,
     }
     if let Some(dir) = args.out {
         for path in write_png_files(rendered.chart.as_slice(), &dir)? {

@@ -60,6 +60,15 @@ FROM orders
 WHERE customer_id IS NOT NULL AND cancelled_at IS NULL AND NOT is_test
   AND day_no > $1 AND day_no <= $2";
 
+/// Per customer: the days with a counted order after the as-of day and up to `until` (the
+/// outcome of a purchase-count holdout test).
+const PURCHASE_DAYS: &str = "
+SELECT customer_id, COUNT(DISTINCT day_no) AS days
+FROM orders
+WHERE customer_id IS NOT NULL AND cancelled_at IS NULL AND NOT is_test
+  AND day_no > $1 AND day_no <= $2
+GROUP BY customer_id";
+
 const CONTACTS: &str = "SELECT id, customer_key, email FROM customers";
 
 /// Every buying customer's history as of `as_of`, by customer id.
@@ -168,6 +177,23 @@ pub async fn ordered_between(
     })
     .context("failed to read the last order day")?;
     Ok((ids.into_iter().map(|(id,)| id).collect(), last))
+}
+
+/// Days with a counted order per customer, after `as_of` and up to `until`.
+pub async fn purchase_days_between(
+    store: &Store,
+    as_of: NaiveDate,
+    until: NaiveDate,
+) -> anyhow::Result<HashMap<i64, i64>> {
+    let rows: Vec<(i64, i64)> = with_pool!(store, pool => {
+        sqlx::query_as(PURCHASE_DAYS)
+            .bind(day_no(as_of))
+            .bind(day_no(until))
+            .fetch_all(pool)
+            .await
+    })
+    .context("failed to read the purchases after the calibration end")?;
+    Ok(rows.into_iter().collect())
 }
 
 /// The contacts of a few customers (the ones a report names), by id.

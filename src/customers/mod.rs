@@ -9,6 +9,8 @@
 //! - `report`: the RFM report `report rfm` and `/rfm` show; `rfm_render`: text, Block Kit, CSV;
 //! - `churn`: ChurnGuard's 0–100 score from documented signals, its bands and actions, AUC;
 //!   `churn_report` and `churn_render`: `report churn` and `/churn`;
+//! - `clv`: BG/NBD and Gamma-Gamma fitted by maximum likelihood, each customer's expected
+//!   purchases and value; `clv_report` and `clv_render`: `report clv`;
 //! - `attribution`: last-click vs the weighted 30/40/30 model from `touches`
 //!   (`report attribution`, `/attribution`).
 
@@ -17,6 +19,9 @@ mod attribution_render;
 mod churn;
 mod churn_render;
 mod churn_report;
+mod clv;
+mod clv_render;
+mod clv_report;
 mod load;
 mod report;
 mod rfm;
@@ -35,7 +40,15 @@ pub use churn_report::{
     band_summaries, churn_report, to_call, Backtest, BandSummary, ChurnReport, ToCall,
     OUTCOME_DAYS, TO_CALL,
 };
-pub use load::{contacts, contacts_of, histories, order_facts, Contact};
+pub use clv::{
+    fit_bgnbd, fit_bgnbd_from, fit_gamma_gamma, fit_gamma_gamma_from, frequency_value_correlation,
+    hyp2f1, summaries, BgNbd, Fit, FitError, GammaGamma, PurchaseSummary, DAYS_PER_PERIOD,
+};
+pub use clv_render::{clv_csv, clv_message, clv_text};
+pub use clv_report::{
+    clv_report, predict, ClvReport, CustomerValue, Holdout, HoldoutRow, TopCustomer, HORIZON_DAYS,
+};
+pub use load::{contacts, contacts_of, histories, order_facts, purchase_days_between, Contact};
 pub use report::{
     rfm_report, score_customers, summarise, Movements, Pareto, RfmOptions, RfmReport,
     ScoredCustomer, SegmentSummary, MOVEMENT_DAYS, PARETO_PCT,
