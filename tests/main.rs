@@ -20,12 +20,16 @@ mod churn;
 mod cli;
 /// The cockpit on a small hand-built shop, against answers worked out by hand.
 mod cockpit;
+/// Monthly acquisition cohorts: retention and 90-day repurchase on the shop of `ltv`.
+mod cohorts;
 /// Customer analytics (RFM) on a hand-built shop, against an independent computation.
 mod customers;
 /// Real Shopify and Google Ads exports, broken copies, quarantine and a French twin.
 mod import;
 /// Helpers of the import stories: the shared data folder, store snapshots, an independent reading.
 mod import_support;
+/// The Marketing Profit Matrix (CAC, LTV, LTV/CAC, ROAS) on a hand-built shop, by hand.
+mod ltv;
 /// `/insight` questions in French and English, hostile text, answers on the hand-built shop.
 mod insight;
 /// Digests on a schedule: time zones, exactly-once delivery, retries, the freshness gate.

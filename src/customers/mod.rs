@@ -10,14 +10,22 @@
 //! - `churn`: ChurnGuard's 0–100 score from documented signals, its bands and actions, AUC;
 //!   `churn_report` and `churn_render`: `report churn` and `/churn`;
 //! - `attribution`: last-click vs the weighted 30/40/30 model from `touches`
-//!   (`report attribution`, `/attribution`).
+//!   (`report attribution`, `/attribution`);
+//! - `cohorts`: monthly acquisition cohorts, retention matrix, 90-day repurchase per cohort and
+//!   channel (`report cohorts`, `/cohorts`); `cohorts_render`: text, Block Kit, CSV;
+//! - `ltv`: the Marketing Profit Matrix, CAC against LTV per acquisition channel, ROAS
+//!   immediate vs 60 days, reallocation estimate (`report ltv`, `/ltv`); `ltv_render`.
 
 mod attribution;
 mod attribution_render;
 mod churn;
 mod churn_render;
 mod churn_report;
+mod cohorts;
+mod cohorts_render;
 mod load;
+mod ltv;
+mod ltv_render;
 mod report;
 mod rfm;
 mod rfm_render;
@@ -35,6 +43,16 @@ pub use churn_report::{
     band_summaries, churn_report, to_call, Backtest, BandSummary, ChurnReport, ToCall,
     OUTCOME_DAYS, TO_CALL,
 };
+pub use cohorts::{
+    cohort_matrix, cohort_report, first_cohort_day, Acquired, ChannelRepurchase, Cohort,
+    CohortReport, RetentionCell, DEFAULT_COHORT_MONTHS, MAX_COHORT_MONTHS, REPURCHASE_DAYS,
+};
+pub use cohorts_render::{cohorts_csv, cohorts_message, cohorts_text};
+pub use ltv::{
+    default_ltv_period, ltv_report, profit_matrix, ChannelLtv, ChannelSums, Ltv, LtvOptions,
+    LtvReport, Reallocation, LTV_12M_DAYS, LTV_24M_DAYS, ROAS_DAYS,
+};
+pub use ltv_render::{ltv_csv, ltv_message, ltv_text, reallocation_sentence};
 pub use load::{contacts, contacts_of, histories, order_facts, Contact};
 pub use report::{
     rfm_report, score_customers, summarise, Movements, Pareto, RfmOptions, RfmReport,
@@ -49,18 +67,24 @@ pub use segment::RfmSegment;
 pub use snapshot::{movements, Movement, SnapshotEntry};
 
 /// Rows as monospace text columns two spaces apart: the first `left` columns aligned left
-/// (labels), the others right (figures). Widths count characters, not bytes.
-fn aligned<const N: usize>(rows: &[[String; N]], left: usize) -> String {
+/// (labels), the others right (figures). Widths count characters, not bytes. Rows are arrays
+/// or vectors (the cohort matrix has as many columns as months).
+fn aligned<R: AsRef<[String]>>(rows: &[R], left: usize) -> String {
     let width = |s: &str| s.chars().count();
-    let mut widths = [0usize; N];
+    let mut widths: Vec<usize> = Vec::new();
     for row in rows {
+        let row = row.as_ref();
+        if widths.len() < row.len() {
+            widths.resize(row.len(), 0);
+        }
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(width(cell));
         }
     }
     rows.iter()
         .map(|row| {
-            row.iter()
+            row.as_ref()
+                .iter()
                 .enumerate()
                 .map(|(i, cell)| {
                     let pad = " ".repeat(widths[i] - width(cell));
