@@ -101,7 +101,11 @@ db_story!(cohorts_retention_and_repurchase_worked_by_hand, |store| {
     assert_eq!((months[0], months[11]), ("2025-12", "2026-11"));
     let get = |m: &str| r.cohorts.iter().find(|c| c.month == m).unwrap();
     let shares = |m: &str| -> Vec<i64> {
-        get(m).retention.iter().map(|c| c.pct.round() as i64).collect()
+        get(m)
+            .retention
+            .iter()
+            .map(|c| c.pct.round() as i64)
+            .collect()
     };
 
     // December 2025: customer 4 alone, buying in December, January and March; months +0 to
@@ -137,7 +141,12 @@ db_story!(cohorts_retention_and_repurchase_worked_by_hand, |store| {
     let ch: BTreeMap<&str, (i64, i64, Option<f64>, i64)> = r
         .channels
         .iter()
-        .map(|c| (c.channel.as_str(), (c.customers, c.repurchased, c.rate, c.too_young)))
+        .map(|c| {
+            (
+                c.channel.as_str(),
+                (c.customers, c.repurchased, c.rate, c.too_young),
+            )
+        })
         .collect();
     assert_eq!(ch["meta"], (2, 1, Some(50.0), 0));
     assert_eq!(ch["google"], (1, 1, Some(100.0), 1));
@@ -155,7 +164,12 @@ db_story!(cohorts_retention_and_repurchase_worked_by_hand, |store| {
         for x in &c.retention {
             assert!((x.pct - x.customers as f64 * 100.0 / *n as f64).abs() < 1e-9);
         }
-        assert_eq!(c.repurchased_90d.map(|v| v as usize), *repurchased, "{}", c.month);
+        assert_eq!(
+            c.repurchased_90d.map(|v| v as usize),
+            *repurchased,
+            "{}",
+            c.month
+        );
     }
     assert_eq!(
         want.values().map(|w| w.0).sum::<usize>() as i64,
@@ -172,7 +186,10 @@ db_story!(cohorts_retention_and_repurchase_worked_by_hand, |store| {
     let may = csv.lines().find(|l| l.starts_with("2026-05,")).unwrap();
     assert_eq!(
         may,
-        format!("2026-05,2,100.0,50.0,0.0,0.0,0.0,0.0{}1,50.0,2026-08-29", ",".repeat(7))
+        format!(
+            "2026-05,2,100.0,50.0,0.0,0.0,0.0,0.0{}1,50.0,2026-08-29",
+            ",".repeat(7)
+        )
     );
 });
 
@@ -205,7 +222,11 @@ db_story!(cohorts_in_slack_post_the_heat_map, |store| {
     assert_eq!(reply.charts.len(), 1);
     assert_eq!(reply.charts[0].name, "cohort_retention");
     assert!(reply.charts[0].png.starts_with(b"\x89PNG"));
-    assert!(reply.charts[0].alt_text.contains("2026-05 (2 clients) 50"), "{}", reply.charts[0].alt_text);
+    assert!(
+        reply.charts[0].alt_text.contains("2026-05 (2 clients) 50"),
+        "{}",
+        reply.charts[0].alt_text
+    );
     for m in &reply.messages {
         check_limits(m).unwrap();
     }

@@ -41,7 +41,14 @@ pub struct O(
     pub bool,
 );
 
-const fn o(id: i64, customer: i64, day: &'static str, channel: &'static str, net: i64, cost: i64) -> O {
+const fn o(
+    id: i64,
+    customer: i64,
+    day: &'static str,
+    channel: &'static str,
+    net: i64,
+    cost: i64,
+) -> O {
     O(id, customer, day, channel, net, cost, false, false)
 }
 
@@ -244,10 +251,17 @@ db_story!(ltv_matrix_per_acquisition_channel_worked_by_hand, |store| {
     // New customers in the period: meta 4 and 5; google 6 and 7; organic 8 and 10 (9 is
     // after D). Spend in the period: meta 300 + 100 €, google 200 + 100 €.
     assert_eq!(
-        (meta.new_customers, google.new_customers, organic.new_customers),
+        (
+            meta.new_customers,
+            google.new_customers,
+            organic.new_customers
+        ),
         (2, 2, 2)
     );
-    assert_eq!((meta.spend, google.spend, organic.spend), (Cents(40_000), Cents(30_000), Cents(0)));
+    assert_eq!(
+        (meta.spend, google.spend, organic.spend),
+        (Cents(40_000), Cents(30_000), Cents(0))
+    );
     // CAC = spend ÷ new + extra: meta 400/2 + 10 = 210 €; google 300/2 + 5 = 155 €;
     // organic 0 + 5 = 5 €.
     assert_eq!(meta.cac, Some(Cents(21_000)));
@@ -259,15 +273,24 @@ db_story!(ltv_matrix_per_acquisition_channel_worked_by_hand, |store| {
     // 2026-01-10 is after 365 days). Customer 2: 40 + 40 − 20 = 60 € revenue, 30 + 30 − 20 =
     // 40 € margin. Meta: (210 + 60) / 2 = 135 €, (120 + 40) / 2 = 80 €.
     let l12 = meta.ltv_12m.unwrap();
-    assert_eq!((l12.customers, l12.revenue, l12.margin), (2, Cents(13_500), Cents(8_000)));
+    assert_eq!(
+        (l12.customers, l12.revenue, l12.margin),
+        (2, Cents(13_500), Cents(8_000))
+    );
     // Customer 3: 200 € revenue, 50 € margin; the refund of 22 Nov 2026 is after D and the
     // order of 2026-03-01 after the first 365 days.
     let g12 = google.ltv_12m.unwrap();
-    assert_eq!((g12.customers, g12.revenue, g12.margin), (1, Cents(20_000), Cents(5_000)));
+    assert_eq!(
+        (g12.customers, g12.revenue, g12.margin),
+        (1, Cents(20_000), Cents(5_000))
+    );
     assert_eq!(organic.ltv_12m, None, "no organic customer is a year old");
     // 24 months: only customer 1 (acquired by 20 Nov 2024): 210 + 80 = 290 €, 120 + 50 = 170 €.
     let l24 = meta.ltv_24m.unwrap();
-    assert_eq!((l24.customers, l24.revenue, l24.margin), (1, Cents(29_000), Cents(17_000)));
+    assert_eq!(
+        (l24.customers, l24.revenue, l24.margin),
+        (1, Cents(29_000), Cents(17_000))
+    );
     assert_eq!(google.ltv_24m, None);
 
     // LTV/CAC = margin LTV 12 m ÷ CAC.
@@ -275,14 +298,24 @@ db_story!(ltv_matrix_per_acquisition_channel_worked_by_hand, |store| {
     assert!(close(google.ltv_cac, 50.0 / 155.0), "{:?}", google.ltv_cac);
     assert!(close(meta.ltv_cac_revenue, 135.0 / 210.0));
     assert_eq!(organic.ltv_cac, None);
-    assert_eq!((meta.rank, google.rank, organic.rank), (Some(1), Some(2), None));
+    assert_eq!(
+        (meta.rank, google.rank, organic.rank),
+        (Some(1), Some(2), None)
+    );
     assert_eq!(r.channels[0].channel, "meta");
 
     // ROAS window: customers acquired 21 Nov 2025 – 21 Sep 2026 (4, 5; 6), spend over it
     // (meta 300 €, google 200 €). Immediate: first orders 100 + 60 = 160 € → 0.533…;
     // 80 € → 0.4. 60 days: 100 + 50 + 60 = 210 € → 0.7; 80 + 40 = 120 € → 0.6.
-    assert_eq!(r.roas_window, Some(Period::new(d("2025-11-21"), d("2026-09-21")).unwrap()));
-    assert!(close(meta.roas_immediate, 160.0 / 300.0), "{:?}", meta.roas_immediate);
+    assert_eq!(
+        r.roas_window,
+        Some(Period::new(d("2025-11-21"), d("2026-09-21")).unwrap())
+    );
+    assert!(
+        close(meta.roas_immediate, 160.0 / 300.0),
+        "{:?}",
+        meta.roas_immediate
+    );
     assert!(close(meta.roas_60d, 210.0 / 300.0), "{:?}", meta.roas_60d);
     assert!(close(google.roas_immediate, 80.0 / 200.0));
     assert!(close(google.roas_60d, 120.0 / 200.0));
@@ -348,7 +381,11 @@ db_story!(ltv_as_of_ignores_later_orders_refunds_and_spend, |store| {
     )
     .await
     .unwrap();
-    let google = later.channels.iter().find(|c| c.channel == "google").unwrap();
+    let google = later
+        .channels
+        .iter()
+        .find(|c| c.channel == "google")
+        .unwrap();
     assert_eq!(google.ltv_12m.unwrap().revenue, Cents(10_000));
     assert_eq!(google.ltv_12m.unwrap().margin, Cents(-5_000));
     let meta = later.channels.iter().find(|c| c.channel == "meta").unwrap();

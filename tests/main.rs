@@ -28,10 +28,10 @@ mod customers;
 mod import;
 /// Helpers of the import stories: the shared data folder, store snapshots, an independent reading.
 mod import_support;
-/// The Marketing Profit Matrix (CAC, LTV, LTV/CAC, ROAS) on a hand-built shop, by hand.
-mod ltv;
 /// `/insight` questions in French and English, hostile text, answers on the hand-built shop.
 mod insight;
+/// The Marketing Profit Matrix (CAC, LTV, LTV/CAC, ROAS) on a hand-built shop, by hand.
+mod ltv;
 /// Digests on a schedule: time zones, exactly-once delivery, retries, the freshness gate.
 mod schedule;
 /// The Slack bot: signed HTTP commands, Socket Mode, allow-lists, retries, uploads.

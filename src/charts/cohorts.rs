@@ -115,7 +115,11 @@ pub(crate) fn render(
         )?;
     }
     canvas.text(
-        &fit(&text.repurchase_header, label_font, style.repurchase_width - 8)?,
+        &fit(
+            &text.repurchase_header,
+            label_font,
+            style.repurchase_width - 8,
+        )?,
         spec.width as i32 - theme.padding,
         head_base,
         label_font,

@@ -55,7 +55,12 @@ fn repurchase_cell(c: &Cohort, lang: Lang) -> String {
 }
 
 fn matrix(r: &CohortReport, lang: Lang) -> String {
-    let width = r.cohorts.iter().map(|c| c.retention.len()).max().unwrap_or(1);
+    let width = r
+        .cohorts
+        .iter()
+        .map(|c| c.retention.len())
+        .max()
+        .unwrap_or(1);
     let mut head = vec![
         lang.pick("Cohorte", "Cohort").to_string(),
         lang.pick("Clients", "Customers").to_string(),
@@ -78,8 +83,10 @@ fn matrix(r: &CohortReport, lang: Lang) -> String {
 
 fn channel_table(r: &CohortReport, lang: Lang) -> String {
     let mut rows: Vec<[String; 5]> = vec![[
-        lang.pick("Canal d'acquisition", "Acquisition channel").into(),
-        lang.pick("Clients (90 j écoulés)", "Customers (90 days over)").into(),
+        lang.pick("Canal d'acquisition", "Acquisition channel")
+            .into(),
+        lang.pick("Clients (90 j écoulés)", "Customers (90 days over)")
+            .into(),
         lang.pick("Réachat 90 j", "90-day repurchase").into(),
         "%".into(),
         lang.pick("Trop récents", "Too young").into(),
@@ -150,9 +157,14 @@ pub fn cohorts_csv(r: &CohortReport) -> anyhow::Result<String> {
     let mut head = vec!["cohort".to_string(), "customers".to_string()];
     head.extend((0..n).map(|k| format!("m{k}")));
     head.extend(
-        ["repurchased_90d", "repurchase_rate_90d", "repurchase_complete_on"].map(String::from),
+        [
+            "repurchased_90d",
+            "repurchase_rate_90d",
+            "repurchase_complete_on",
+        ]
+        .map(String::from),
     );
-    w.write_record(&head)?;
+    w.write_record(head)?;
     for c in &r.cohorts {
         let mut row = vec![c.month.clone(), c.customers.to_string()];
         row.extend((0..n).map(|k| {
@@ -167,7 +179,7 @@ pub fn cohorts_csv(r: &CohortReport) -> anyhow::Result<String> {
                 .unwrap_or_default(),
         );
         row.push(c.repurchase_complete_on.to_string());
-        w.write_record(&row)?;
+        w.write_record(row)?;
     }
     Ok(String::from_utf8(w.into_inner()?)?)
 }

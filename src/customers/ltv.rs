@@ -261,7 +261,10 @@ fn reallocation(rows: &[ChannelLtv], options: &LtvOptions) -> Option<Reallocatio
     let candidates: Vec<&ChannelLtv> = rows
         .iter()
         .filter(|r| r.spend.0 > 0 && r.ltv_cac.is_some())
-        .filter(|r| r.ltv_12m.is_some_and(|l| l.customers >= options.min_mature_customers))
+        .filter(|r| {
+            r.ltv_12m
+                .is_some_and(|l| l.customers >= options.min_mature_customers)
+        })
         .collect();
     let best = candidates.first()?;
     let worst = candidates.last()?;

@@ -4,7 +4,9 @@
 
 use super::ltv::{ChannelLtv, LtvReport};
 use crate::domain::{format_count, format_decimal, format_money, Cents, Channel, Lang};
-use crate::render::{escape_mrkdwn as esc, format_day_month_year, format_period, Block, Draft, Message};
+use crate::render::{
+    escape_mrkdwn as esc, format_day_month_year, format_period, Block, Draft, Message,
+};
 
 const DASH: &str = "—";
 
@@ -218,20 +220,29 @@ pub fn ltv_message(r: &LtvReport, lang: Lang) -> Vec<Message> {
     let head = header(r, lang);
     let mut draft = Draft::new(lang, esc(&format!("{head} — {}", headline(r, lang))));
     draft.push(Block::header(head).with_block_id("ltv-header"));
-    draft.push(Block::section(format!("*{}*", esc(&headline(r, lang)))).with_block_id("ltv-headline"));
+    draft.push(
+        Block::section(format!("*{}*", esc(&headline(r, lang)))).with_block_id("ltv-headline"),
+    );
     if r.channels.is_empty() {
         draft.push(
             Block::section(format!(
                 "_{}_",
-                lang.pick("Aucun client ni dépense à cette date.", "No customers nor spend at this date.")
+                lang.pick(
+                    "Aucun client ni dépense à cette date.",
+                    "No customers nor spend at this date."
+                )
             ))
             .with_block_id("ltv-empty"),
         );
     } else {
         let code = |t: String| format!("```\n{}\n```", esc(&t.replace('`', "'")));
-        draft.push(Block::section(code(acquisition_table(r, lang))).with_block_id("ltv-acquisition"));
+        draft.push(
+            Block::section(code(acquisition_table(r, lang))).with_block_id("ltv-acquisition"),
+        );
         draft.push(Block::section(code(value_table(r, lang))).with_block_id("ltv-value"));
-        draft.push(Block::section(esc(&reallocation_sentence(r, lang))).with_block_id("ltv-reallocation"));
+        draft.push(
+            Block::section(esc(&reallocation_sentence(r, lang))).with_block_id("ltv-reallocation"),
+        );
     }
     draft.push(
         Block::context(vec![esc(&windows(r, lang)), esc(&predicted_note(r, lang))])

@@ -48,12 +48,12 @@ pub use cohorts::{
     CohortReport, RetentionCell, DEFAULT_COHORT_MONTHS, MAX_COHORT_MONTHS, REPURCHASE_DAYS,
 };
 pub use cohorts_render::{cohorts_csv, cohorts_message, cohorts_text};
+pub use load::{contacts, contacts_of, histories, order_facts, Contact};
 pub use ltv::{
     default_ltv_period, ltv_report, profit_matrix, ChannelLtv, ChannelSums, Ltv, LtvOptions,
     LtvReport, Reallocation, LTV_12M_DAYS, LTV_24M_DAYS, ROAS_DAYS,
 };
 pub use ltv_render::{ltv_csv, ltv_message, ltv_text, reallocation_sentence};
-pub use load::{contacts, contacts_of, histories, order_facts, Contact};
 pub use report::{
     rfm_report, score_customers, summarise, Movements, Pareto, RfmOptions, RfmReport,
     ScoredCustomer, SegmentSummary, MOVEMENT_DAYS, PARETO_PCT,
