@@ -8,7 +8,7 @@
 //! that has not ended is left blank, so a young cohort never reads as a collapse.
 
 use crate::customers::CohortReport;
-use crate::domain::{format_count, format_pct, Lang};
+use crate::domain::{format_count, format_decimal, format_pct, Lang};
 use crate::render::format_day_month_year;
 
 use super::canvas::{fit, Align, Canvas, Font};
@@ -157,7 +157,9 @@ pub(crate) fn render(
                 colour,
             )?;
             let dark = k == 0 || cell.pct / strongest > 0.55;
-            let value = format_pct(cell.pct, 0, lang);
+            // The number alone: the subtitle says these are percentages, and "100 %" would
+            // not fit a twelfth of the width at a readable size.
+            let value = format_decimal(cell.pct, 0, lang);
             let value = fit(&value, cell_font, cell_w - 2 * style.cell_gap - 2)?;
             canvas.text(
                 &value,
