@@ -133,6 +133,10 @@ pub enum ReportCommand {
     /// Predicted purchases and value per customer (BG/NBD + Gamma-Gamma), with the fitted
     /// parameters and, given a calibration end, the check against what followed.
     Clv(ClvArgs),
+    /// Monthly acquisition cohorts: retention heat-map, 90-day repurchase per cohort and channel.
+    Cohorts(CohortsArgs),
+    /// The Marketing Profit Matrix: CAC, LTV 12/24 months, LTV/CAC, ROAS per acquisition channel.
+    Ltv(LtvArgs),
 }
 
 #[derive(Debug, Args)]
@@ -148,6 +152,39 @@ pub struct ClvArgs {
     #[arg(long, default_value_t = crate::customers::HORIZON_DAYS, value_name = "DAYS")]
     pub horizon_days: u32,
     /// json: the fitted parameters and the summary; csv: every customer's predictions.
+    #[arg(long, value_enum, default_value_t = CustomerFormat::Text)]
+    pub format: CustomerFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CohortsArgs {
+    /// Compute as if today were the day after D: later orders are ignored, months not over by
+    /// D are left blank (default: yesterday).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<NaiveDate>,
+    /// Cohorts shown: the N calendar months ending with D's (1–36).
+    #[arg(long, default_value_t = crate::customers::DEFAULT_COHORT_MONTHS,
+          value_parser = clap::value_parser!(u32).range(1..=36))]
+    pub months: u32,
+    /// csv: one row per cohort, the months as columns.
+    #[arg(long, value_enum, default_value_t = CustomerFormat::Text)]
+    pub format: CustomerFormat,
+    /// Also write the heat-map (cohort_retention.png) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LtvArgs {
+    /// Compute as if today were the day after D: later orders, refunds and spend are ignored
+    /// (default: yesterday).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<NaiveDate>,
+    /// First day of the acquisition period for new customers, spend, CAC and ROAS (default:
+    /// the 365 days ending on D).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub from: Option<NaiveDate>,
+    /// csv: one row per channel, every figure.
     #[arg(long, value_enum, default_value_t = CustomerFormat::Text)]
     pub format: CustomerFormat,
 }

@@ -46,6 +46,72 @@ pub struct Config {
     pub alerts: Vec<AlertRuleConfig>,
     /// RFM segmentation (`report rfm`, `/rfm`).
     pub rfm: RfmConfig,
+    /// The Marketing Profit Matrix (`report ltv`, `/ltv`).
+    pub ltv: LtvConfig,
+}
+
+/// `[ltv]`: acquisition costs beyond ad spend, and the reallocation suggestion.
+///
+/// ```toml
+/// [ltv]
+/// extra_cac = { "*" = 2.0, meta = 5.0 }   # € per new customer; "*" = every other channel
+/// reallocation_pct = 10                  # share of the weakest channel's spend to move
+/// min_mature_customers = 30              # mature customers a channel needs to be trusted
+/// ```
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LtvConfig {
+    /// Extra acquisition cost per new customer in major units (reactivation, support…), by
+    /// channel key (`meta`, `google`…); `*` for every channel without its own entry.
+    pub extra_cac: std::collections::BTreeMap<String, f64>,
+    pub reallocation_pct: f64,
+    pub min_mature_customers: i64,
+}
+
+impl Default for LtvConfig {
+    fn default() -> Self {
+        let d = crate::customers::LtvOptions::default();
+        LtvConfig {
+            extra_cac: Default::default(),
+            reallocation_pct: d.reallocation_pct,
+            min_mature_customers: d.min_mature_customers,
+        }
+    }
+}
+
+impl LtvConfig {
+    /// The report's options, money parsed into cents here, once.
+    pub fn options(&self) -> crate::customers::LtvOptions {
+        crate::customers::LtvOptions {
+            extra_cac: self
+                .extra_cac
+                .iter()
+                .map(|(k, v)| (k.clone(), crate::domain::Cents((v * 100.0).round() as i64)))
+                .collect(),
+            reallocation_pct: self.reallocation_pct,
+            min_mature_customers: self.min_mature_customers,
+        }
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        for (channel, v) in &self.extra_cac {
+            anyhow::ensure!(
+                v.is_finite() && *v >= 0.0,
+                "invalid configuration: ltv.extra_cac.{channel} = {v} must be an amount ≥ 0 (e.g. 4.5 for 4,50 € per new customer)"
+            );
+        }
+        anyhow::ensure!(
+            self.reallocation_pct > 0.0 && self.reallocation_pct <= 100.0,
+            "invalid configuration: ltv.reallocation_pct = {} must be between 0 and 100",
+            self.reallocation_pct
+        );
+        anyhow::ensure!(
+            self.min_mature_customers >= 1,
+            "invalid configuration: ltv.min_mature_customers = {} must be at least 1",
+            self.min_mature_customers
+        );
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -91,6 +157,7 @@ impl Default for Config {
             schedules: Vec::new(),
             alerts: Vec::new(),
             rfm: RfmConfig::default(),
+            ltv: LtvConfig::default(),
         }
     }
 }
@@ -113,6 +180,7 @@ impl std::fmt::Debug for Config {
             .field("schedules", &self.schedules)
             .field("alerts", &self.alerts)
             .field("rfm", &self.rfm)
+            .field("ltv", &self.ltv)
             .finish()
     }
 }
@@ -182,6 +250,7 @@ impl Config {
         self.slack.validate()?;
         crate::customers::validate_rules(&self.rfm.rules)
             .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+        self.ltv.validate()?;
         if let Some(url) = &self.database_url {
             anyhow::ensure!(
                 url.starts_with("sqlite:")
@@ -263,6 +332,27 @@ mod tests {
             jail.create_file("insight-desk.toml", "timezon = \"Europe/Paris\"\n")?;
             let err = Config::load(None).unwrap_err().to_string();
             assert!(err.contains("timezon"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn ltv_extra_costs_are_read_in_cents_and_a_negative_one_is_refused() {
+        figment::Jail::expect_with(|jail| {
+            let config = Config::load(None).expect("defaults");
+            assert!(config.ltv.extra_cac.is_empty());
+            jail.create_file(
+                "insight-desk.toml",
+                "[ltv]\nextra_cac = { \"*\" = 2.0, meta = 4.55 }\nreallocation_pct = 20\n",
+            )?;
+            let options = Config::load(None).expect("valid").ltv.options();
+            assert_eq!(options.extra_cac_of("meta"), crate::domain::Cents(455));
+            assert_eq!(options.extra_cac_of("google"), crate::domain::Cents(200));
+            assert_eq!(options.reallocation_pct, 20.0);
+            assert_eq!(options.min_mature_customers, 30, "default kept");
+            jail.create_file("insight-desk.toml", "[ltv]\nextra_cac = { meta = -1.0 }\n")?;
+            let err = Config::load(None).unwrap_err().to_string();
+            assert!(err.contains("ltv.extra_cac.meta"), "{err}");
             Ok(())
         });
     }

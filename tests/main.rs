@@ -22,6 +22,8 @@ mod cli;
 mod clv;
 /// The cockpit on a small hand-built shop, against answers worked out by hand.
 mod cockpit;
+/// Monthly acquisition cohorts: retention and 90-day repurchase on the shop of `ltv`.
+mod cohorts;
 /// Customer analytics (RFM) on a hand-built shop, against an independent computation.
 mod customers;
 /// Real Shopify and Google Ads exports, broken copies, quarantine and a French twin.
@@ -30,6 +32,8 @@ mod import;
 mod import_support;
 /// `/insight` questions in French and English, hostile text, answers on the hand-built shop.
 mod insight;
+/// The Marketing Profit Matrix (CAC, LTV, LTV/CAC, ROAS) on a hand-built shop, by hand.
+mod ltv;
 /// Digests on a schedule: time zones, exactly-once delivery, retries, the freshness gate.
 mod schedule;
 /// The Slack bot: signed HTTP commands, Socket Mode, allow-lists, retries, uploads.

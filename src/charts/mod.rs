@@ -8,6 +8,7 @@
 //! result with its definition), so a chart cannot disagree with the message it goes with.
 
 mod canvas;
+mod cohorts;
 mod encode;
 mod fonts;
 mod format;
@@ -124,6 +125,15 @@ pub fn rfm_chart(report: &crate::customers::RfmReport, lang: Lang) -> anyhow::Re
     let specs = Specs::get()?;
     let drawn = rfm::render(report, lang, &specs.rfm, &specs.theme)
         .context("failed to draw chart rfm_segments")?;
+    Chart::encode(drawn)
+}
+
+/// The retention heat-map (`cohort_retention`): one row per monthly cohort with its size, the
+/// share of it buying in each month after, and its 90-day repurchase rate.
+pub fn cohort_chart(report: &crate::customers::CohortReport, lang: Lang) -> anyhow::Result<Chart> {
+    let specs = Specs::get()?;
+    let drawn = cohorts::render(report, lang, &specs.cohorts, &specs.theme)
+        .context("failed to draw chart cohort_retention")?;
     Chart::encode(drawn)
 }
 

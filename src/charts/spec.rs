@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::domain::Lang;
 
 /// The embedded spec files, by file name (for error messages and the spec test).
-pub(crate) const FILES: [(&str, &str); 7] = [
+pub(crate) const FILES: [(&str, &str); 8] = [
     ("theme.toml", include_str!("../../charts/theme.toml")),
     (
         "revenue_vs_target.toml",
@@ -40,6 +40,10 @@ pub(crate) const FILES: [(&str, &str); 7] = [
     (
         "rfm_segments.toml",
         include_str!("../../charts/rfm_segments.toml"),
+    ),
+    (
+        "cohort_retention.toml",
+        include_str!("../../charts/cohort_retention.toml"),
     ),
 ];
 
@@ -309,12 +313,38 @@ pub(crate) struct RfmText {
     pub empty: String,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CohortStyle {
+    pub low: Rgb,
+    pub high: Rgb,
+    pub first: Rgb,
+    pub light_text: Rgb,
+    pub row_height: i32,
+    pub label_width: i32,
+    pub repurchase_width: i32,
+    pub cell_gap: i32,
+    pub cell_font: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CohortText {
+    pub subtitle: String,
+    pub repurchase_header: String,
+    pub too_young: String,
+    pub alt: String,
+    pub alt_item: String,
+    pub empty: String,
+}
+
 pub(crate) type RevenueSpec = Spec<RevenueStyle, RevenueText>;
 pub(crate) type MarginSpec = Spec<MarginStyle, MarginText>;
 pub(crate) type RoasSpec = Spec<RoasStyle, RoasText>;
 pub(crate) type LineSpec = Spec<LineStyle, LineText>;
 pub(crate) type BarSpec = Spec<BarStyle, BarText>;
 pub(crate) type RfmSpec = Spec<RfmStyle, RfmText>;
+pub(crate) type CohortSpec = Spec<CohortStyle, CohortText>;
 
 /// Every spec, parsed.
 #[derive(Debug, Clone)]
@@ -326,6 +356,7 @@ pub(crate) struct Specs {
     pub line: LineSpec,
     pub bar: BarSpec,
     pub rfm: RfmSpec,
+    pub cohorts: CohortSpec,
 }
 
 impl Specs {
@@ -347,6 +378,7 @@ impl Specs {
             line: parse_file("metric_line.toml")?,
             bar: parse_file("metric_bar.toml")?,
             rfm: parse_file("rfm_segments.toml")?,
+            cohorts: parse_file("cohort_retention.toml")?,
         })
     }
 }

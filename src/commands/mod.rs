@@ -11,8 +11,10 @@ mod bench_slack;
 mod churn;
 mod clv;
 mod cockpit;
+mod cohorts;
 mod demo;
 mod import;
+mod ltv;
 mod query;
 mod rfm;
 mod schedule;
@@ -30,6 +32,8 @@ use crate::store::{redact_url, ShopSettings, Store};
 pub use attribution::{render_attribution, RenderedAttribution};
 pub use churn::{render_churn, RenderedChurn};
 pub use cockpit::{render_cockpit, write_cockpit_files, RenderedCockpit};
+pub use cohorts::{render_cohorts, RenderedCohorts};
+pub use ltv::{predicted_ltv, render_ltv, RenderedLtv};
 pub use rfm::{render_rfm, RenderedRfm};
 
 /// Everything a command needs: the configuration, the store, the catalogue, the shop.
@@ -117,6 +121,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = App::open(config, lang, &url).await?;
             app.hint_if_empty(&url).await?;
             attribution::run(&app, args).await
+        }
+        Command::Report(ReportCommand::Cohorts(args)) => {
+            let app = App::open(config, lang, &url).await?;
+            app.hint_if_empty(&url).await?;
+            cohorts::run(&app, args).await
+        }
+        Command::Report(ReportCommand::Ltv(args)) => {
+            let app = App::open(config, lang, &url).await?;
+            app.hint_if_empty(&url).await?;
+            ltv::run(&app, args).await
         }
         Command::Query(args) => {
             let app = App::open(config, lang, &url).await?;

@@ -96,6 +96,31 @@ pub struct ClvReport {
 }
 
 impl ClvReport {
+    /// Predicted value at `days` after acquisition of every customer younger than that, in
+    /// currency units: what they have spent so far (to the calibration end) plus their expected
+    /// purchases over the rest of the `days` × the expected value of each. The profit matrix's
+    /// predicted LTV for young cohorts (`days` = 365).
+    pub fn predicted_ltv(&self, days: u32) -> HashMap<i64, f64> {
+        self.values
+            .iter()
+            .filter_map(|v| {
+                let s = &v.summary;
+                let age_days = s.t * DAYS_PER_PERIOD;
+                let left = days as f64 - age_days;
+                (left > 0.0).then(|| {
+                    let spent = s.first_value + s.x as f64 * s.monetary;
+                    let ahead = self.bgnbd.params.expected_purchases(
+                        left / DAYS_PER_PERIOD,
+                        s.x,
+                        s.t_x,
+                        s.t,
+                    );
+                    (s.customer_id, spent + ahead * v.expected_order_value)
+                })
+            })
+            .collect()
+    }
+
     /// Predicted value over the horizon per customer id, in currency units: what the profit
     /// matrix uses for young cohorts.
     pub fn predicted_by_customer(&self) -> HashMap<i64, f64> {

@@ -12,7 +12,11 @@
 //! - `clv`: BG/NBD and Gamma-Gamma fitted by maximum likelihood, each customer's expected
 //!   purchases and value; `clv_report` and `clv_render`: `report clv`;
 //! - `attribution`: last-click vs the weighted 30/40/30 model from `touches`
-//!   (`report attribution`, `/attribution`).
+//!   (`report attribution`, `/attribution`);
+//! - `cohorts`: monthly acquisition cohorts, retention matrix, 90-day repurchase per cohort and
+//!   channel (`report cohorts`, `/cohorts`); `cohorts_render`: text, Block Kit, CSV;
+//! - `ltv`: the Marketing Profit Matrix, CAC against LTV per acquisition channel, ROAS
+//!   immediate vs 60 days, reallocation estimate (`report ltv`, `/ltv`); `ltv_render`.
 
 mod attribution;
 mod attribution_render;
@@ -22,7 +26,11 @@ mod churn_report;
 mod clv;
 mod clv_render;
 mod clv_report;
+mod cohorts;
+mod cohorts_render;
 mod load;
+mod ltv;
+mod ltv_render;
 mod report;
 mod rfm;
 mod rfm_render;
@@ -49,6 +57,16 @@ pub use clv_report::{
     clv_report, predict, ClvReport, CustomerValue, Holdout, HoldoutRow, TopCustomer, HORIZON_DAYS,
 };
 pub use load::{contacts, contacts_of, histories, order_facts, purchase_days_between, Contact};
+pub use cohorts::{
+    cohort_matrix, cohort_report, first_cohort_day, Acquired, ChannelRepurchase, Cohort,
+    CohortReport, RetentionCell, DEFAULT_COHORT_MONTHS, MAX_COHORT_MONTHS, REPURCHASE_DAYS,
+};
+pub use cohorts_render::{cohorts_csv, cohorts_message, cohorts_text};
+pub use ltv::{
+    default_ltv_period, ltv_report, profit_matrix, ChannelLtv, ChannelSums, Ltv, LtvOptions,
+    LtvReport, Reallocation, LTV_12M_DAYS, LTV_24M_DAYS, ROAS_DAYS,
+};
+pub use ltv_render::{ltv_csv, ltv_message, ltv_text, reallocation_sentence};
 pub use report::{
     rfm_report, score_customers, summarise, Movements, Pareto, RfmOptions, RfmReport,
     ScoredCustomer, SegmentSummary, MOVEMENT_DAYS, PARETO_PCT,
@@ -62,18 +80,24 @@ pub use segment::RfmSegment;
 pub use snapshot::{movements, Movement, SnapshotEntry};
 
 /// Rows as monospace text columns two spaces apart: the first `left` columns aligned left
-/// (labels), the others right (figures). Widths count characters, not bytes.
-fn aligned<const N: usize>(rows: &[[String; N]], left: usize) -> String {
+/// (labels), the others right (figures). Widths count characters, not bytes. Rows are arrays
+/// or vectors (the cohort matrix has as many columns as months).
+fn aligned<R: AsRef<[String]>>(rows: &[R], left: usize) -> String {
     let width = |s: &str| s.chars().count();
-    let mut widths = [0usize; N];
+    let mut widths: Vec<usize> = Vec::new();
     for row in rows {
+        let row = row.as_ref();
+        if widths.len() < row.len() {
+            widths.resize(row.len(), 0);
+        }
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(width(cell));
         }
     }
     rows.iter()
         .map(|row| {
-            row.iter()
+            row.as_ref()
+                .iter()
                 .enumerate()
                 .map(|(i, cell)| {
                     let pad = " ".repeat(widths[i] - width(cell));

@@ -12,13 +12,15 @@ use crate::render::{Block, Draft};
 use crate::reply::{Reply, Visibility};
 
 /// The commands the bot knows, by name without the slash (also the `[slack.commands.*]` keys).
-pub const KNOWN_COMMANDS: [&str; 6] = [
+pub const KNOWN_COMMANDS: [&str; 8] = [
     "cockpit",
     "insight",
     "alerts",
     "rfm",
     "churn",
     "attribution",
+    "ltv",
+    "cohorts",
 ];
 
 /// The cockpit chart attached in Slack.
@@ -75,6 +77,10 @@ pub enum Command {
     Churn(CockpitDay),
     /// Attribution over the N days ending yesterday (default 30).
     Attribution(u32),
+    /// The Marketing Profit Matrix as of a day (default: yesterday).
+    Ltv(CockpitDay),
+    /// Monthly acquisition cohorts as of a day (default: yesterday), with the heat-map.
+    Cohorts(CockpitDay),
     Alerts(AlertsAction),
 }
 
@@ -159,6 +165,18 @@ impl Command {
             "insight" => Ok(Command::Insight(inv.text.clone())),
             "attribution" => parse_days(&inv.text)
                 .map(Command::Attribution)
+                .map_err(|problem| Usage {
+                    command: inv.command.clone(),
+                    problem,
+                }),
+            "ltv" => parse_cockpit_day(&inv.text, today)
+                .map(Command::Ltv)
+                .map_err(|problem| Usage {
+                    command: inv.command.clone(),
+                    problem,
+                }),
+            "cohorts" => parse_cockpit_day(&inv.text, today)
+                .map(Command::Cohorts)
                 .map_err(|problem| Usage {
                     command: inv.command.clone(),
                     problem,
@@ -338,6 +356,37 @@ pub async fn dispatch(
                 charts: Vec::new(),
             }
         }
+        Command::Ltv(day) => {
+            let as_of = match day {
+                CockpitDay::Yesterday => app.yesterday(),
+                CockpitDay::Date(d) => d,
+            };
+            let predicted = crate::commands::predicted_ltv(app, as_of).await;
+            let rendered =
+                crate::commands::render_ltv(app, as_of, None, predicted.as_ref()).await?;
+            Reply {
+                visibility: Visibility::InChannel,
+                messages: rendered.messages,
+                charts: Vec::new(),
+            }
+        }
+        Command::Cohorts(day) => {
+            let as_of = match day {
+                CockpitDay::Yesterday => app.yesterday(),
+                CockpitDay::Date(d) => d,
+            };
+            let rendered = crate::commands::render_cohorts(
+                app,
+                as_of,
+                crate::customers::DEFAULT_COHORT_MONTHS,
+            )
+            .await?;
+            Reply {
+                visibility: Visibility::InChannel,
+                messages: rendered.messages,
+                charts: rendered.chart.into_iter().collect(),
+            }
+        }
         Command::Churn(day) => {
             let as_of = match day {
                 CockpitDay::Yesterday => app.yesterday(),
@@ -445,6 +494,14 @@ pub fn usage_reply(usage: &Usage, lang: Lang) -> Reply {
         "churn" => lang.pick(
             "`/churn` (hier), `/churn 2026-11-20`",
             "`/churn` (yesterday), `/churn 2026-11-20`",
+        ),
+        "ltv" => lang.pick(
+            "`/ltv` (hier), `/ltv 2026-11-20`",
+            "`/ltv` (yesterday), `/ltv 2026-11-20`",
+        ),
+        "cohorts" => lang.pick(
+            "`/cohorts` (hier), `/cohorts 2026-11-20`",
+            "`/cohorts` (yesterday), `/cohorts 2026-11-20`",
         ),
         _ => lang.pick(
             "`/cockpit`, `/rfm` ou `/insight help`",
