@@ -259,9 +259,9 @@ impl CsvSource {
         }
         read_record(&mut reader, &mut record, path)?;
         let mut lines = LineCounter::open(path).map_err(|e| ImportError::io(path, e))?;
-        let header_line = record.position().map_or(1, |p| {
-            lines.line_of(p.byte()).unwrap_or(p.line())
-        });
+        let header_line = record
+            .position()
+            .map_or(1, |p| lines.line_of(p.byte()).unwrap_or(p.line()));
         let headers: Vec<String> = record
             .iter()
             .map(|b| strip_bom(decode(b).trim()).trim().to_string())
@@ -347,7 +347,11 @@ impl CsvSource {
                     )))
                 }
             }
-            let position = self.record.position().cloned().unwrap_or_else(csv::Position::new);
+            let position = self
+                .record
+                .position()
+                .cloned()
+                .unwrap_or_else(csv::Position::new);
             let n = self.record.len();
             if n == 1
                 && self
