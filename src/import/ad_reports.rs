@@ -259,7 +259,7 @@ fn ad_row(row: &Row<'_>) -> Result<Option<AdRow>, ImportError> {
         let start = row.require(DAY, day)?;
         let end = row.parse(END, day)?.unwrap_or(start);
         let p = Period::new(start, end).map_err(|e| {
-            ImportError::row(row.file(), row.line, format!("reporting period: {e}"))
+            ImportError::row(row.file(), row.line(), format!("reporting period: {e}"))
         })?;
         Some((p.from, p.to))
     } else {

@@ -65,7 +65,13 @@ pub enum Item {
 
 /// FNV-1a, 64 bits: a stable fingerprint (std's default hasher may change between
 /// releases; a change here would only make the next import rewrite every order once).
-struct Fnv(u64);
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
 
 impl Hasher for Fnv {
     fn finish(&self) -> u64 {
@@ -82,7 +88,7 @@ impl Hasher for Fnv {
 impl OrderIn {
     /// The fingerprint stored in `orders.content_hash`.
     pub fn content_hash(&self) -> String {
-        let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+        let mut h = Fnv::default();
         self.hash(&mut h);
         format!("{:016x}", h.finish())
     }

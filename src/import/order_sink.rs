@@ -8,13 +8,14 @@
 //! with `RETURNING id`, delete the changed orders' old lines and refunds, and insert the new
 //! ones. A dozen multi-row statements per thousand orders, whatever the backend.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::Hasher;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
 use super::db::{chunk_sizes, max_rows, tuples, Tx, Val};
-use super::order::{CustomerIn, OrderIn};
+use super::order::{CustomerIn, Fnv, OrderIn};
 use crate::domain::local_day;
 
 const ORDER_COLUMNS: [&str; 20] = [
@@ -84,7 +85,20 @@ pub struct OrderSink {
     now: DateTime<Utc>,
     /// customer_key → (id, earliest order instant written for it in this import).
     customers: HashMap<String, (i64, DateTime<Utc>)>,
+    /// Whether the store held orders of this source when the import began (looked up on the
+    /// first batch). When it did not, no order can exist but one this import wrote, so only
+    /// those are looked up: the lookups were a tenth of a first import's time.
+    had_orders: Option<bool>,
+    /// Fingerprints of the external ids written so far, when `had_orders` is false: an id
+    /// found here may be in the store (or be a collision, which only costs a lookup).
+    written: HashSet<u64>,
     pub counts: OrderCounts,
+}
+
+fn id_fingerprint(external_id: &str) -> u64 {
+    let mut h = Fnv::default();
+    h.write(external_id.as_bytes());
+    h.finish()
 }
 
 impl OrderSink {
@@ -94,6 +108,8 @@ impl OrderSink {
             tz,
             now: Utc::now(),
             customers: HashMap::new(),
+            had_orders: None,
+            written: HashSet::new(),
             counts: OrderCounts::default(),
         }
     }
@@ -136,7 +152,43 @@ impl OrderSink {
             delete_children(tx, table, &changed_ids).await?;
         }
         let ids = self.upsert_orders(tx, &to_write).await?;
+        if self.had_orders == Some(false) {
+            self.written
+                .extend(to_write.iter().map(|(o, _)| id_fingerprint(&o.external_id)));
+        }
         self.insert_children(tx, &to_write, &ids).await
+    }
+
+    /// The batch's orders that may already be stored.
+    async fn maybe_stored<'o>(
+        &mut self,
+        tx: &mut Tx,
+        orders: &'o [OrderIn],
+    ) -> anyhow::Result<Vec<&'o OrderIn>> {
+        let had_orders = match self.had_orders {
+            Some(had) => had,
+            None => {
+                let sql = format!(
+                    "SELECT id FROM orders WHERE source = {} LIMIT 1",
+                    if tx.numbered() { "$1" } else { "?" }
+                );
+                let had = tx
+                    .optional_i64(&sql, vec![Val::Text(self.source.to_string())])
+                    .await
+                    .context("failed to look up existing orders")?
+                    .is_some();
+                self.had_orders = Some(had);
+                had
+            }
+        };
+        Ok(if had_orders {
+            orders.iter().collect()
+        } else {
+            orders
+                .iter()
+                .filter(|o| self.written.contains(&id_fingerprint(&o.external_id)))
+                .collect()
+        })
     }
 
     async fn upsert_customers(&mut self, tx: &mut Tx, orders: &[OrderIn]) -> anyhow::Result<()> {
@@ -203,13 +255,14 @@ impl OrderSink {
 
     /// external_id → (id, content_hash) of the batch's orders already in the store.
     async fn existing(
-        &self,
+        &mut self,
         tx: &mut Tx,
         orders: &[OrderIn],
     ) -> anyhow::Result<HashMap<String, (i64, Option<String>)>> {
+        let orders = self.maybe_stored(tx, orders).await?;
         let mut found = HashMap::new();
         let numbered = tx.numbered();
-        let mut rest = orders;
+        let mut rest = orders.as_slice();
         for size in chunk_sizes(orders.len(), 256) {
             let (chunk, tail) = rest.split_at(size);
             rest = tail;

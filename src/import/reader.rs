@@ -10,8 +10,9 @@
 //! a time into a reused buffer, so memory does not grow with the file.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use super::error::{CellError, ImportError, Place};
@@ -68,11 +69,75 @@ pub struct CsvSource {
     pub header_line: u64,
     pub file_len: u64,
     record: csv::ByteRecord,
+    lines: RefCell<LineCounter>,
+}
+
+/// Physical line numbers (as an editor counts them) of byte offsets, counted from the file's
+/// own bytes.
+///
+/// The csv crate's record positions cannot be used for this: a record that ends with CRLF
+/// stops at the `\r`, and its `\n` is consumed (and counted) only when the next record is
+/// read, so in a CRLF file every record but the first was placed one line too high. The
+/// offsets it gives are right, so errors map them to lines here, with a second handle on the
+/// file. Only errors ask, in file order, so the counter moves forward and the import never
+/// pays for it.
+struct LineCounter {
+    file: BufReader<File>,
+    /// Offset the reader is at, and how many `\n` precede it.
+    byte: u64,
+    newlines: u64,
+}
+
+impl LineCounter {
+    fn open(path: &Path) -> std::io::Result<LineCounter> {
+        Ok(LineCounter {
+            file: BufReader::with_capacity(64 * 1024, File::open(path)?),
+            byte: 0,
+            newlines: 0,
+        })
+    }
+
+    /// The line of the record whose csv position is `byte`: that of its first byte that is
+    /// not a line end (the csv reader skips blank lines and the `\n` left of a CRLF).
+    fn line_of(&mut self, byte: u64) -> std::io::Result<u64> {
+        if byte < self.byte {
+            self.file.seek(SeekFrom::Start(0))?;
+            (self.byte, self.newlines) = (0, 0);
+        }
+        while self.byte < byte {
+            let buf = self.file.fill_buf()?;
+            if buf.is_empty() {
+                break;
+            }
+            let take = buf.len().min((byte - self.byte) as usize);
+            self.newlines += buf[..take].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.file.consume(take);
+            self.byte += take as u64;
+        }
+        // Count the line ends the record starts with, then come back to `byte`.
+        let mut ends = 0;
+        loop {
+            let buf = self.file.fill_buf()?;
+            let run = buf
+                .iter()
+                .take_while(|&&b| b == b'\n' || b == b'\r')
+                .count();
+            ends += buf[..run].iter().filter(|&&b| b == b'\n').count() as u64;
+            let more = run > 0 && run == buf.len();
+            self.file.consume(run);
+            if !more {
+                break;
+            }
+        }
+        let line = 1 + self.newlines + ends;
+        self.file.seek(SeekFrom::Start(self.byte))?;
+        Ok(line)
+    }
 }
 
 /// A data row: borrowed from the source until the next call to [`CsvSource::next_row`].
 pub struct Row<'a> {
-    pub line: u64,
+    position: csv::Position,
     record: &'a csv::ByteRecord,
     source: &'a CsvSource,
 }
@@ -193,7 +258,10 @@ impl CsvSource {
             preamble.push(strip_bom(text.join(" ").trim()).trim().to_string());
         }
         read_record(&mut reader, &mut record, path)?;
-        let header_line = record.position().map_or(1, |p| p.line());
+        let mut lines = LineCounter::open(path).map_err(|e| ImportError::io(path, e))?;
+        let header_line = record
+            .position()
+            .map_or(1, |p| lines.line_of(p.byte()).unwrap_or(p.line()));
         let headers: Vec<String> = record
             .iter()
             .map(|b| strip_bom(decode(b).trim()).trim().to_string())
@@ -234,7 +302,16 @@ impl CsvSource {
             header_line,
             file_len,
             record,
+            lines: RefCell::new(lines),
         })
+    }
+
+    /// The line (1-based, as an editor counts them) of the record at `position`.
+    fn line_at(&self, position: &csv::Position) -> u64 {
+        self.lines
+            .borrow_mut()
+            .line_of(position.byte())
+            .unwrap_or(position.line())
     }
 
     /// Bytes read so far (for progress).
@@ -265,12 +342,16 @@ impl CsvSource {
                 Err(e) => {
                     return Some(Err(ImportError::row(
                         &self.file,
-                        e.position().map_or(0, |p| p.line()),
+                        e.position().map_or(0, |p| self.line_at(p)),
                         format!("unreadable CSV: {e}"),
                     )))
                 }
             }
-            let line = self.record.position().map_or(0, |p| p.line());
+            let position = self
+                .record
+                .position()
+                .cloned()
+                .unwrap_or_else(csv::Position::new);
             let n = self.record.len();
             if n == 1
                 && self
@@ -300,10 +381,14 @@ impl CsvSource {
                         self.delimiter as char
                     )
                 };
-                return Some(Err(ImportError::row(&self.file, line, problem)));
+                return Some(Err(ImportError::row(
+                    &self.file,
+                    self.line_at(&position),
+                    problem,
+                )));
             }
             return Some(Ok(Row {
-                line,
+                position,
                 record: &self.record,
                 source: self,
             }));
@@ -375,10 +460,16 @@ impl<'a> Row<'a> {
         }
     }
 
+    /// The row's line (1-based, as an editor counts them). Worked out from the file's bytes
+    /// (see `LineCounter`), so meant for errors, not for every row.
+    pub fn line(&self) -> u64 {
+        self.source.line_at(&self.position)
+    }
+
     pub fn place(&self, field: usize) -> Place {
         let column = self.source.columns[field].unwrap_or(0);
         Place {
-            line: self.line,
+            line: self.line(),
             column: column + 1,
             header: self.source.headers.get(column).cloned().unwrap_or_default(),
         }

@@ -84,6 +84,11 @@ pub async fn refresh_after_load(store: &Store) -> anyhow::Result<()> {
             async {
                 let mut conn = pool.acquire().await?;
                 super::set_sqlite_cache(&mut conn, super::rebuild_cache_kib()).await?;
+                // Its sorts spill to a file (the pool's setting, which an import changes on its
+                // own connection for the duration of its transaction only).
+                sqlx::query("PRAGMA temp_store = FILE")
+                    .execute(&mut *conn)
+                    .await?;
                 let rebuilt = async {
                     let mut tx = conn.begin().await?;
                     rebuild!(tx).await?;
