@@ -15,8 +15,9 @@ use serde::Deserialize;
 use super::App;
 use crate::cli::BenchCustomersArgs;
 use crate::customers::{
-    attribution_report, churn_report, clv_report, default_period, fit_bgnbd, fit_gamma_gamma,
-    order_facts, rfm_report, summaries, PurchaseSummary, HORIZON_DAYS,
+    attribution_report, churn_report, clv_report, cohort_report, default_ltv_period,
+    default_period, fit_bgnbd, fit_gamma_gamma, ltv_report, order_facts, rfm_report, summaries,
+    PurchaseSummary, DEFAULT_COHORT_MONTHS, HORIZON_DAYS,
 };
 use crate::domain::day_no;
 use crate::import::{import_file, ImportOptions, Kind};
@@ -282,6 +283,27 @@ pub async fn run(app: App, args: BenchCustomersArgs) -> anyhow::Result<()> {
         let period = default_period(as_of);
         let (_, times) = timed(runs, || attribution_report(store, period, &currency)).await?;
         rows.push(("report attribution (30 days)".into(), times, "≤ 2 s"));
+        let (_, times) = timed(runs, || cohort_report(store, as_of, DEFAULT_COHORT_MONTHS)).await?;
+        rows.push(("report cohorts (12 monthly cohorts)".into(), times, "—"));
+        let ltv_options = app.config.ltv.options();
+        let (_, times) = timed(runs, || async {
+            let predicted = super::predicted_ltv(&app, as_of).await;
+            ltv_report(
+                store,
+                as_of,
+                default_ltv_period(as_of),
+                &currency,
+                &ltv_options,
+                predicted.as_ref(),
+            )
+            .await
+        })
+        .await?;
+        rows.push((
+            "report ltv (with the CLV model's predicted LTV)".into(),
+            times,
+            "—",
+        ));
         let (report, times) = timed(runs, || {
             clv_report(store, as_of, Some(as_of), HORIZON_DAYS, &currency)
         })

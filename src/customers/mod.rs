@@ -56,12 +56,12 @@ pub use clv_render::{clv_csv, clv_message, clv_text};
 pub use clv_report::{
     clv_report, predict, ClvReport, CustomerValue, Holdout, HoldoutRow, TopCustomer, HORIZON_DAYS,
 };
-pub use load::{contacts, contacts_of, histories, order_facts, purchase_days_between, Contact};
 pub use cohorts::{
     cohort_matrix, cohort_report, first_cohort_day, Acquired, ChannelRepurchase, Cohort,
     CohortReport, RetentionCell, DEFAULT_COHORT_MONTHS, MAX_COHORT_MONTHS, REPURCHASE_DAYS,
 };
 pub use cohorts_render::{cohorts_csv, cohorts_message, cohorts_text};
+pub use load::{contacts, contacts_of, histories, order_facts, purchase_days_between, Contact};
 pub use ltv::{
     default_ltv_period, ltv_report, profit_matrix, ChannelLtv, ChannelSums, Ltv, LtvOptions,
     LtvReport, Reallocation, LTV_12M_DAYS, LTV_24M_DAYS, ROAS_DAYS,
