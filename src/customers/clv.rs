@@ -237,6 +237,83 @@ fn penalty(theta: &[f64], grad: Option<&mut [f64]>) -> f64 {
     cost
 }
 
+/// The parameters of θ = ln(parameters), clamped so that `exp` stays finite.
+impl Likelihood for BgNbdProblem {
+    fn evaluate(&self, params: &[f64], want_grad: bool) -> (f64, Vec<f64>) {
+        let &[r, alpha, a, b] = params else {
+            unreachable!("BG/NBD has four parameters")
+        };
+        let (ll, g) = self.sum(&BgNbd { r, alpha, a, b }, want_grad);
+        (ll, g.to_vec())
+    }
+
+    fn count(&self) -> f64 {
+        self.total
+    }
+}
+
+impl Likelihood for GammaGammaProblem {
+    fn evaluate(&self, params: &[f64], want_grad: bool) -> (f64, Vec<f64>) {
+        let &[p, q, gamma] = params else {
+            unreachable!("Gamma-Gamma has three parameters")
+        };
+        let (ll, g) = self.sum(&GammaGamma { p, q, gamma }, want_grad);
+        (ll, g.to_vec())
+    }
+
+    fn count(&self) -> f64 {
+        self.data.len() as f64
+    }
+}
+
+/// The parameters of θ = ln(parameters), clamped so that `exp` stays finite.
+fn params_of(theta: &[f64]) -> Vec<f64> {
+    theta
+        .iter()
+        .map(|t| t.clamp(-BOUND - 10.0, BOUND + 10.0).exp())
+        .collect()
+}
+
+/// A model's likelihood over its positive parameters.
+trait Likelihood {
+    /// Σ log-likelihood at `params` and, when asked, its gradient in the parameters.
+    fn evaluate(&self, params: &[f64], want_grad: bool) -> (f64, Vec<f64>);
+    /// The customers it sums over.
+    fn count(&self) -> f64;
+}
+
+/// What the optimiser minimises: the negative mean log-likelihood in θ = ln(parameters),
+/// plus the bound penalty.
+struct Objective<L>(L);
+
+impl<L: Likelihood> CostFunction for Objective<L> {
+    type Param = Vec<f64>;
+    type Output = f64;
+
+    fn cost(&self, theta: &Self::Param) -> Result<f64, argmin::core::Error> {
+        let (ll, _) = self.0.evaluate(&params_of(theta), false);
+        Ok(-ll / self.0.count() + penalty(theta, None))
+    }
+}
+
+impl<L: Likelihood> Gradient for Objective<L> {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+
+    fn gradient(&self, theta: &Self::Param) -> Result<Vec<f64>, argmin::core::Error> {
+        let params = params_of(theta);
+        let (_, g) = self.0.evaluate(&params, true);
+        // d/dθ = parameter × d/dparameter (θ = ln parameter).
+        let mut out: Vec<f64> = g
+            .iter()
+            .zip(&params)
+            .map(|(g, p)| -g * p / self.0.count())
+            .collect();
+        penalty(theta, Some(&mut out));
+        Ok(out)
+    }
+}
+
 /// Durations are grouped to a millionth of a week (far below a day).
 const KEY_SCALE: f64 = 1e6;
 
@@ -327,7 +404,7 @@ impl BgNbdProblem {
     }
 
     /// Σ log-likelihood and its gradient in (r, α, a, b).
-    fn evaluate(&self, p: &BgNbd, want_grad: bool) -> (f64, [f64; 4]) {
+    fn sum(&self, p: &BgNbd, want_grad: bool) -> (f64, [f64; 4]) {
         let t = self.per_x(p);
         let BgNbd { r, alpha, .. } = *p;
         let ln_alpha = alpha.ln();
@@ -365,41 +442,6 @@ impl BgNbdProblem {
             }
         }
         (ll, g)
-    }
-}
-
-fn bgnbd_of(theta: &[f64]) -> BgNbd {
-    let c = |t: f64| t.clamp(-BOUND - 10.0, BOUND + 10.0).exp();
-    BgNbd {
-        r: c(theta[0]),
-        alpha: c(theta[1]),
-        a: c(theta[2]),
-        b: c(theta[3]),
-    }
-}
-
-impl CostFunction for BgNbdProblem {
-    type Param = Vec<f64>;
-    type Output = f64;
-
-    fn cost(&self, theta: &Self::Param) -> Result<f64, argmin::core::Error> {
-        let (ll, _) = self.evaluate(&bgnbd_of(theta), false);
-        Ok(-ll / self.total + penalty(theta, None))
-    }
-}
-
-impl Gradient for BgNbdProblem {
-    type Param = Vec<f64>;
-    type Gradient = Vec<f64>;
-
-    fn gradient(&self, theta: &Self::Param) -> Result<Vec<f64>, argmin::core::Error> {
-        let p = bgnbd_of(theta);
-        let (_, g) = self.evaluate(&p, true);
-        // d/dθ = parameter × d/dparameter (θ = ln parameter).
-        let params = [p.r, p.alpha, p.a, p.b];
-        let mut out: Vec<f64> = (0..4).map(|i| -g[i] * params[i] / self.total).collect();
-        penalty(theta, Some(&mut out));
-        Ok(out)
     }
 }
 
@@ -476,8 +518,11 @@ pub fn fit_bgnbd_from(data: &[PurchaseSummary], start: BgNbd) -> Result<Fit<BgNb
         max_x,
     };
     let theta0 = vec![start.r.ln(), start.alpha.ln(), start.a.ln(), start.b.ln()];
-    let (theta, _, iterations, termination) = minimise(problem, theta0)?;
-    let params = bgnbd_of(&theta);
+    let (theta, _, iterations, termination) = minimise(Objective(problem), theta0)?;
+    let &[r, alpha, a, b] = params_of(&theta).as_slice() else {
+        unreachable!("four parameters in, four out")
+    };
+    let params = BgNbd { r, alpha, a, b };
     let log_likelihood = data
         .iter()
         .map(|s| params.log_likelihood(s.x, s.t_x, s.t))
@@ -499,7 +544,7 @@ struct GammaGammaProblem {
 }
 
 impl GammaGammaProblem {
-    fn evaluate(&self, g: &GammaGamma, want_grad: bool) -> (f64, [f64; 3]) {
+    fn sum(&self, g: &GammaGamma, want_grad: bool) -> (f64, [f64; 3]) {
         let GammaGamma { p, q, gamma } = *g;
         let (ln_gq, psi_q, ln_g) = (ln_gamma(q), q.digamma(), gamma.ln());
         // Terms of x alone, cached: most customers have few repeats.
@@ -526,40 +571,6 @@ impl GammaGammaProblem {
             }
         }
         (ll, d)
-    }
-}
-
-fn gamma_gamma_of(theta: &[f64]) -> GammaGamma {
-    let c = |t: f64| t.clamp(-BOUND - 10.0, BOUND + 10.0).exp();
-    GammaGamma {
-        p: c(theta[0]),
-        q: c(theta[1]),
-        gamma: c(theta[2]),
-    }
-}
-
-impl CostFunction for GammaGammaProblem {
-    type Param = Vec<f64>;
-    type Output = f64;
-
-    fn cost(&self, theta: &Self::Param) -> Result<f64, argmin::core::Error> {
-        let (ll, _) = self.evaluate(&gamma_gamma_of(theta), false);
-        Ok(-ll / self.data.len() as f64 + penalty(theta, None))
-    }
-}
-
-impl Gradient for GammaGammaProblem {
-    type Param = Vec<f64>;
-    type Gradient = Vec<f64>;
-
-    fn gradient(&self, theta: &Self::Param) -> Result<Vec<f64>, argmin::core::Error> {
-        let g = gamma_gamma_of(theta);
-        let (_, d) = self.evaluate(&g, true);
-        let params = [g.p, g.q, g.gamma];
-        let n = self.data.len() as f64;
-        let mut out: Vec<f64> = (0..3).map(|i| -d[i] * params[i] / n).collect();
-        penalty(theta, Some(&mut out));
-        Ok(out)
     }
 }
 
@@ -596,9 +607,12 @@ pub fn fit_gamma_gamma_from(
     let customers = sample.len();
     let problem = GammaGammaProblem { data: sample };
     let theta0 = vec![start.p.ln(), start.q.ln(), start.gamma.ln()];
-    let (theta, cost, iterations, termination) = minimise(problem, theta0)?;
+    let (theta, cost, iterations, termination) = minimise(Objective(problem), theta0)?;
+    let &[p, q, gamma] = params_of(&theta).as_slice() else {
+        unreachable!("three parameters in, three out")
+    };
     Ok(Fit {
-        params: gamma_gamma_of(&theta),
+        params: GammaGamma { p, q, gamma },
         log_likelihood: -cost * customers as f64,
         customers,
         iterations,
@@ -627,75 +641,4 @@ pub fn frequency_value_correlation(data: &[PurchaseSummary]) -> Option<f64> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The analytic gradient against central differences of the likelihood.
-    #[test]
-    fn bgnbd_gradient_matches_finite_differences() {
-        let data: Vec<PurchaseSummary> = [
-            (0, 0.0, 30.0),
-            (2, 20.0, 38.0),
-            (5, 35.5, 39.0),
-            (1, 2.0, 10.0),
-        ]
-        .iter()
-        .enumerate()
-        .map(|(i, &(x, t_x, t))| PurchaseSummary {
-            customer_id: i as i64,
-            x,
-            t_x,
-            t,
-            monetary: 10.0,
-            first_value: 10.0,
-            first_day_no: 0,
-        })
-        .collect();
-        let (groups, total) = group_histories(&data);
-        let problem = BgNbdProblem {
-            groups,
-            total,
-            max_x: 5,
-        };
-        let theta = vec![0.3f64.ln(), 4.0f64.ln(), 0.8f64.ln(), 2.5f64.ln()];
-        let g = problem.gradient(&theta).unwrap();
-        for i in 0..4 {
-            let h = 1e-6;
-            let mut up = theta.clone();
-            up[i] += h;
-            let mut down = theta.clone();
-            down[i] -= h;
-            let numeric = (problem.cost(&up).unwrap() - problem.cost(&down).unwrap()) / (2.0 * h);
-            assert!((numeric - g[i]).abs() < 1e-6, "θ{i}: {numeric} vs {}", g[i]);
-        }
-    }
-
-    #[test]
-    fn gamma_gamma_gradient_matches_finite_differences() {
-        let problem = GammaGammaProblem {
-            data: vec![(1, 12.0), (2, 30.5), (5, 8.0), (3, 100.0)],
-        };
-        let theta = vec![6.0f64.ln(), 3.7f64.ln(), 15.0f64.ln()];
-        let g = problem.gradient(&theta).unwrap();
-        for i in 0..3 {
-            let h = 1e-6;
-            let mut up = theta.clone();
-            up[i] += h;
-            let mut down = theta.clone();
-            down[i] -= h;
-            let numeric = (problem.cost(&up).unwrap() - problem.cost(&down).unwrap()) / (2.0 * h);
-            assert!((numeric - g[i]).abs() < 1e-6, "θ{i}: {numeric} vs {}", g[i]);
-        }
-    }
-
-    #[test]
-    fn hypergeometric_series_matches_closed_forms() {
-        // ₂F₁(1, 1; 2; z) = −ln(1−z)/z.
-        for z in [0.1, 0.5, 0.9, 0.99] {
-            let closed = -(1.0f64 - z).ln() / z;
-            assert!((hyp2f1(1.0, 1.0, 2.0, z) - closed).abs() < 1e-9 * closed);
-        }
-        // ₂F₁(a, b; b; z) = (1−z)^(−a).
-        assert!((hyp2f1(0.7, 3.0, 3.0, 0.6) - 0.4f64.powf(-0.7)).abs() < 1e-12);
-    }
-}
+mod tests;

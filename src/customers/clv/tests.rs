@@ -1,0 +1,71 @@
+//! The fits' building blocks: analytic gradients and the hypergeometric series.
+
+use super::*;
+
+/// The analytic gradient of `objective` at `theta` against central differences.
+fn assert_gradient<P>(objective: &P, theta: &[f64])
+where
+    P: CostFunction<Param = Vec<f64>, Output = f64>
+        + Gradient<Param = Vec<f64>, Gradient = Vec<f64>>,
+{
+    let g = objective.gradient(&theta.to_vec()).unwrap();
+    let h = 1e-6;
+    for i in 0..theta.len() {
+        let (mut up, mut down) = (theta.to_vec(), theta.to_vec());
+        up[i] += h;
+        down[i] -= h;
+        let numeric = (objective.cost(&up).unwrap() - objective.cost(&down).unwrap()) / (2.0 * h);
+        assert!((numeric - g[i]).abs() < 1e-6, "θ{i}: {numeric} vs {}", g[i]);
+    }
+}
+
+#[test]
+fn bgnbd_gradient_matches_finite_differences() {
+    let data: Vec<PurchaseSummary> = [
+        (0, 0.0, 30.0),
+        (2, 20.0, 38.0),
+        (5, 35.5, 39.0),
+        (1, 2.0, 10.0),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, &(x, t_x, t))| PurchaseSummary {
+        customer_id: i as i64,
+        x,
+        t_x,
+        t,
+        monetary: 10.0,
+        first_value: 10.0,
+        first_day_no: 0,
+    })
+    .collect();
+    let (groups, total) = group_histories(&data);
+    let objective = Objective(BgNbdProblem {
+        groups,
+        total,
+        max_x: 5,
+    });
+    assert_gradient(
+        &objective,
+        &[0.3f64.ln(), 4.0f64.ln(), 0.8f64.ln(), 2.5f64.ln()],
+    );
+}
+
+#[test]
+fn gamma_gamma_gradient_matches_finite_differences() {
+    let objective = Objective(GammaGammaProblem {
+        data: vec![(1, 12.0), (2, 30.5), (5, 8.0), (3, 100.0)],
+    });
+    assert_gradient(&objective, &[6.0f64.ln(), 3.7f64.ln(), 15.0f64.ln()]);
+}
+
+#[test]
+fn hypergeometric_series_matches_closed_forms() {
+    // ₂F₁(1, 1; 2; z) = −ln(1−z)/z.
+    for z in [0.1, 0.5, 0.9, 0.99] {
+        let closed = -(1.0f64 - z).ln() / z;
+        assert!((hyp2f1(1.0, 1.0, 2.0, z) - closed).abs() < 1e-9 * closed);
+    }
+    // ₂F₁(a, b; b; z) = (1−z)^(−a).
+    assert!((hyp2f1(0.7, 3.0, 3.0, 0.6) - 0.4f64.powf(-0.7)).abs() < 1e-12);
+}
