@@ -344,3 +344,188 @@ db_story!(a_second_refresh_rebuilds_rather_than_adds, |store| {
         assert_summaries_match_views(store, &[Period::trailing(d("2026-11-21"), 30)]).await;
     assert!(nonzero > 10, "only {nonzero} non-empty comparisons");
 });
+
+/// One Shopify order export row per line item, in the columns the importer reads.
+const SHOP_HEADER: &str = "Name,Email,Currency,Subtotal,Shipping,Taxes,Total,Discount Amount,\
+Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Cancelled at,Refunded Amount,Source\n";
+
+/// The rows of order `#n`: `lines` lines of SKU-k at (10 + k) € × 1, placed at `day` days
+/// after 1 March 2026 (negative: before), by `email`, with a refund of `refund` cents.
+fn shop_order(n: i64, email: &str, day: i64, lines: i64, refund: i64, cancelled: bool) -> String {
+    let placed = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap() + chrono::Duration::days(day);
+    let created = format!("{placed} 10:{:02}:00 +0100", n % 60);
+    let subtotal: i64 = (1..=lines).map(|k| (10 + k) * 100).sum();
+    let mut rows = String::new();
+    for k in 1..=lines {
+        let price = format!("{}.00", 10 + k);
+        if k == 1 {
+            rows.push_str(&format!(
+                "#{n},{email},EUR,{}.00,4.90,0.00,{}.{:02},0.00,{created},1,Product {k},{price},SKU-{k},{},{}.{:02},web\n",
+                subtotal / 100,
+                (subtotal + 490) / 100,
+                (subtotal + 490) % 100,
+                if cancelled { created.as_str() } else { "" },
+                refund / 100,
+                refund % 100,
+            ));
+        } else {
+            rows.push_str(&format!("#{n},,,,,,,,,1,Product {k},{price},SKU-{k},,,\n"));
+        }
+    }
+    rows
+}
+
+/// The base export: 240 orders over 60 days by 30 customers, some refunded or cancelled.
+fn base_order(i: i64) -> String {
+    let refund = if i % 17 == 0 { 500 } else { 0 };
+    shop_order(
+        1000 + i,
+        &format!("c{}@example.com", (i * 7) % 30),
+        i / 4,
+        1 + i % 3,
+        refund,
+        i % 23 == 0,
+    )
+}
+
+/// Every summary row and every customer's acquisition, as text, sorted.
+async fn derived_tables(store: &Store) -> Vec<String> {
+    let queries = [
+        "SELECT 'sales' || '|' || CAST(day AS TEXT) || '|' || channel || '|' || customer_type || '|' || \
+         CAST(revenue_cents AS TEXT) || '|' || CAST(margin_cents AS TEXT) || '|' || CAST(refunded_cents AS TEXT) || '|' || \
+         CAST(sold_revenue_cents AS TEXT) || '|' || CAST(sold_facts AS TEXT) || '|' || CAST(sold_units AS TEXT) || '|' || \
+         CAST(sold_cost_cents AS TEXT) FROM daily_sales_summary",
+        "SELECT 'sku' || '|' || CAST(day AS TEXT) || '|' || COALESCE(sku, '-') || '|' || category || '|' || \
+         CAST(revenue_cents AS TEXT) || '|' || CAST(margin_cents AS TEXT) || '|' || CAST(refunded_cents AS TEXT) || '|' || \
+         CAST(sold_revenue_cents AS TEXT) || '|' || CAST(sold_facts AS TEXT) || '|' || CAST(sold_units AS TEXT) || '|' || \
+         CAST(sold_cost_cents AS TEXT) FROM daily_sku_sales_summary",
+        "SELECT 'orders' || '|' || CAST(day AS TEXT) || '|' || channel || '|' || customer_type || '|' || \
+         CAST(orders AS TEXT) || '|' || CAST(net_cents AS TEXT) FROM daily_order_summary",
+        "SELECT 'cohort' || '|' || CAST(first_order_date AS TEXT) || '|' || acquisition_channel || '|' || \
+         CAST(customers AS TEXT) || '|' || CAST(facts_60d AS TEXT) || '|' || CAST(value_60d_cents AS TEXT) || '|' || \
+         CAST(value_365d_cents AS TEXT) || '|' || CAST(repurchased_90d AS TEXT) FROM customer_cohort_summary",
+        "SELECT 'customer' || '|' || customer_key || '|' || COALESCE(CAST(first_order_id AS TEXT), '-') || '|' || \
+         COALESCE(CAST(first_order_date AS TEXT), '-') || '|' || COALESCE(CAST(first_order_day_no AS TEXT), '-') || '|' || \
+         COALESCE(acquisition_channel, '-') FROM customers",
+    ];
+    let mut rows = Vec::new();
+    for sql in queries {
+        let got: Vec<String> =
+            with_pool!(store, pool => sqlx::query_scalar(sql).fetch_all(pool).await).unwrap();
+        rows.extend(got);
+    }
+    rows.sort();
+    rows
+}
+
+/// The day's counted orders in `daily_order_summary`, and its number of rows.
+async fn orders_of_day(store: &Store, day: &str) -> (i64, i64) {
+    with_pool!(store, pool => {
+        sqlx::query_as(&format!(
+            "SELECT CAST(COALESCE(SUM(orders), 0) AS BIGINT), COUNT(*) FROM daily_order_summary \
+             WHERE CAST(day AS TEXT) = '{day}'"
+        ))
+        .fetch_one(pool)
+        .await
+    })
+    .unwrap()
+}
+
+async fn add_orders_to_day(store: &Store, day: &str, delta: i64) {
+    with_pool!(store, pool => {
+        sqlx::query(&format!(
+            "UPDATE daily_order_summary SET orders = orders + {delta} WHERE CAST(day AS TEXT) = '{day}'"
+        ))
+        .execute(pool)
+        .await
+        .map(|_| ())
+    })
+    .unwrap();
+}
+
+// Issue 5: an import that writes a few orders into a large store refreshes only the days and
+// customers they touch; the tables must be exactly what the full rebuild makes of them.
+db_story!(an_incremental_refresh_equals_the_full_rebuild, |store| {
+    use insight_desk::import::{import_file, ImportOptions, Kind};
+    let tmp = tempfile::tempdir().unwrap();
+    let opts = &ImportOptions::default();
+    let import = |name: &'static str, body: String| {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, format!("{SHOP_HEADER}{body}")).unwrap();
+        async move {
+            import_file(
+                store,
+                chrono_tz::Europe::Paris,
+                Kind::ShopifyOrders,
+                &path,
+                &opts,
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let base: String = (0..240).map(base_order).collect();
+    let s = import("base.csv", base).await;
+    assert_eq!(s.inserted, 240, "{s}");
+    let before = derived_tables(store).await;
+
+    // A day no order of the next export touches, its row marked: the incremental refresh
+    // must leave it as it is, the full rebuild must not.
+    let untouched = "2026-04-29";
+    let (orders, rows) = orders_of_day(store, untouched).await;
+    assert!(orders > 0 && rows > 0);
+    add_orders_to_day(store, untouched, 1000).await;
+
+    // A later export overlapping the first: orders #1100–#1110 again, of which #1105 edited
+    // (a dearer line and a refund), #1107 now by another customer and #1108 moved 5 days before
+    // the shop's first day (its customer's new first order); c0's first order #1030 moved a
+    // month later (so #1060, which the export does not hold, becomes c0's first); a new order
+    // placing c3's first order earlier, and a new customer's order.
+    let mut overlap = shop_order(1030, "c0@example.com", 40, 1, 0, false);
+    for i in 100..=110 {
+        overlap.push_str(&match i {
+            105 => shop_order(1105, "c15@example.com", 26, 3, 700, false),
+            107 => shop_order(1107, "c10@example.com", 26, 2, 0, false),
+            108 => shop_order(1108, "c6@example.com", -5, 1 + 108 % 3, 0, false),
+            _ => base_order(i),
+        });
+    }
+    overlap.push_str(&shop_order(9001, "c3@example.com", -10, 2, 0, false));
+    overlap.push_str(&shop_order(9002, "newcomer@example.com", 30, 1, 0, false));
+    let s = import("overlap.csv", overlap).await;
+    assert_eq!((s.inserted, s.updated, s.skipped), (2, 4, 8), "{s}");
+
+    // The incremental path was taken: the marked rows of an untouched day are still marked.
+    assert_eq!(
+        orders_of_day(store, untouched).await,
+        (orders + 1000 * rows, rows),
+        "the refresh rebuilt every day"
+    );
+    add_orders_to_day(store, untouched, -1000).await;
+
+    let incremental = derived_tables(store).await;
+    assert_ne!(
+        incremental, before,
+        "the export changed nothing the test can see"
+    );
+    assert!(
+        incremental.iter().any(|r| r.starts_with("customer|")
+            && r.contains("c6@example.com")
+            && r.contains("|2026-02-24|")),
+        "#1108 is c6's first order now"
+    );
+    assert!(
+        incremental.iter().any(|r| r.starts_with("customer|")
+            && r.contains("c0@example.com")
+            && r.contains("|2026-03-16|")),
+        "#1060 is c0's first order now"
+    );
+    refresh_after_load(store).await.unwrap();
+    let full = derived_tables(store).await;
+    let differ: Vec<_> = incremental
+        .iter()
+        .filter(|r| !full.contains(r))
+        .chain(full.iter().filter(|r| !incremental.contains(r)))
+        .collect();
+    assert!(differ.is_empty(), "incremental ≠ full: {differ:#?}");
+});

@@ -227,14 +227,24 @@ pub async fn run(args: BenchImportArgs) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
 
-    let mut rows = Vec::new();
+    let mut rows: Vec<(String, ChildReport)> = Vec::new();
     let db = args.dir.join("bench-import.db");
     remove_db(&db);
     let url = format!("sqlite://{}", db.display());
     eprintln!("importing into {url} …");
-    rows.push(("sqlite, empty store", child(&url, &file)?));
+    rows.push(("sqlite, empty store".into(), child(&url, &file)?));
     eprintln!("re-importing the same file (every order unchanged) …");
-    rows.push(("sqlite, re-import", child(&url, &file)?));
+    rows.push(("sqlite, re-import".into(), child(&url, &file)?));
+    // The first tenth of the orders again, generated for a tenth of the customers: the same
+    // order names with other customers and amounts, so each of them is an edited order (the
+    // refresh of the summaries takes its incremental path).
+    let overlap: PathBuf = args.dir.join("orders_export_overlap.csv");
+    let edited = generate_export(&overlap, args.line_items / 10)?;
+    eprintln!("importing an overlapping export of {edited} edited orders …");
+    rows.push((
+        format!("sqlite, overlapping export, {edited} orders edited"),
+        child(&url, &overlap)?,
+    ));
     if let Some(server) = &args.postgres {
         let name = "insight_desk_bench_import";
         let admin = Store::connect(server).await?;
@@ -248,10 +258,10 @@ pub async fn run(args: BenchImportArgs) -> anyhow::Result<()> {
         }
         let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
         eprintln!("importing into Postgres …");
-        rows.push((
-            "postgres, empty store",
-            child(&format!("{base}/{name}"), &file)?,
-        ));
+        let pg_url = format!("{base}/{name}");
+        rows.push(("postgres, empty store".into(), child(&pg_url, &file)?));
+        eprintln!("re-importing into Postgres (every order unchanged) …");
+        rows.push(("postgres, re-import".into(), child(&pg_url, &file)?));
         if let Store::Postgres(pool) = &admin {
             sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                 .execute(pool)
@@ -296,5 +306,6 @@ pub async fn run(args: BenchImportArgs) -> anyhow::Result<()> {
     }
     remove_db(&db);
     remove_db(&args.dir.join("floor.db"));
+    let _ = std::fs::remove_file(&overlap);
     Ok(())
 }

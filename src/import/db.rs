@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::store::{load_cache_kib, set_sqlite_cache, Store, POOL_CACHE_KIB};
+use crate::store::{load_cache_kib, rebuild_cache_kib, set_sqlite_cache, Store, POOL_CACHE_KIB};
 
 /// One bound value. Nulls carry their type: Postgres refuses an untyped NULL for a
 /// `TIMESTAMPTZ` column once the statement was prepared with another type.
@@ -112,6 +112,56 @@ impl Tx {
         Ok(())
     }
 
+    /// Drops the secondary (non-unique) indexes of `orders` and `order_lines` and returns
+    /// their `CREATE INDEX` statements, read from the schema, for [`Tx::build_indexes`].
+    ///
+    /// For a first import into an empty store: a million lines inserted one by one into
+    /// indexes keyed by customer, day and SKU land at random places in them, whereas building
+    /// an index once sorts its keys (what the demo load does, src/demo/sink.rs). The unique
+    /// indexes stay: the import's lookups and upserts go through them. The drop is part of
+    /// the import's transaction, so a failed import keeps its indexes.
+    pub async fn drop_secondary_indexes(&mut self) -> sqlx::Result<Vec<String>> {
+        let indexes: Vec<(String, String)> =
+            match self {
+                Tx::Sqlite(tx) => sqlx::query_as(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+                     AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ('orders', 'order_lines')",
+                )
+                .fetch_all(&mut **tx)
+                .await?,
+                Tx::Postgres(tx) => {
+                    sqlx::query_as(
+                        "SELECT indexname::TEXT, indexdef FROM pg_indexes \
+                     WHERE schemaname = current_schema() AND indexdef NOT LIKE 'CREATE UNIQUE%' \
+                     AND tablename IN ('orders', 'order_lines')",
+                    )
+                    .fetch_all(&mut **tx)
+                    .await?
+                }
+            };
+        for (name, _) in &indexes {
+            self.execute(&format!("DROP INDEX {name}"), Vec::new())
+                .await?;
+        }
+        Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+    }
+
+    /// Runs the `CREATE INDEX` statements [`Tx::drop_secondary_indexes`] returned. On SQLite
+    /// with the summary rebuild's page cache: the sorter keeps up to the cache's size in
+    /// memory, and the load's larger cache is still full of pages.
+    pub async fn build_indexes(&mut self, statements: &[String]) -> sqlx::Result<()> {
+        if statements.is_empty() {
+            return Ok(());
+        }
+        if let Tx::Sqlite(tx) = self {
+            set_sqlite_cache(tx, rebuild_cache_kib()).await?;
+        }
+        for sql in statements {
+            self.execute(sql, Vec::new()).await?;
+        }
+        Ok(())
+    }
+
     /// `$n` placeholders (Postgres) rather than `?` (SQLite).
     pub fn numbered(&self) -> bool {
         matches!(self, Tx::Postgres(_))
@@ -160,6 +210,38 @@ impl Tx {
             }
             Tx::Postgres(tx) => {
                 bind_all!(sqlx::query_as(sql), vals)
+                    .fetch_all(&mut **tx)
+                    .await
+            }
+        }
+    }
+
+    /// Runs a statement returning one integer per row.
+    pub async fn i64s(&mut self, sql: &str, vals: Vec<Val>) -> sqlx::Result<Vec<i64>> {
+        match self {
+            Tx::Sqlite(tx) => {
+                bind_all!(sqlx::query_scalar(sql), vals)
+                    .fetch_all(&mut **tx)
+                    .await
+            }
+            Tx::Postgres(tx) => {
+                bind_all!(sqlx::query_scalar(sql), vals)
+                    .fetch_all(&mut **tx)
+                    .await
+            }
+        }
+    }
+
+    /// Runs a statement returning one text per row.
+    pub async fn texts(&mut self, sql: &str, vals: Vec<Val>) -> sqlx::Result<Vec<String>> {
+        match self {
+            Tx::Sqlite(tx) => {
+                bind_all!(sqlx::query_scalar(sql), vals)
+                    .fetch_all(&mut **tx)
+                    .await
+            }
+            Tx::Postgres(tx) => {
+                bind_all!(sqlx::query_scalar(sql), vals)
                     .fetch_all(&mut **tx)
                     .await
             }

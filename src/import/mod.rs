@@ -37,7 +37,7 @@ pub use error::ImportError;
 pub use rejects::REASON_COLUMN;
 
 use crate::domain::Period;
-use crate::store::{refresh_after_load, Store};
+use crate::store::{refresh_after_import, refresh_after_load, Store, Touched};
 
 /// The export formats `import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -177,6 +177,10 @@ pub struct ImportSummary {
     pub dry_run: bool,
     #[serde(serialize_with = "secs")]
     pub elapsed: Duration,
+    /// What an order import wrote, for the refresh of the summaries (orders kinds only:
+    /// `None` elsewhere, where a refresh rebuilds everything).
+    #[serde(skip)]
+    pub touched: Option<Touched>,
 }
 
 fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -239,7 +243,10 @@ pub async fn import_file(
         Ok(summary) => {
             if !summary.dry_run {
                 if kind.changes_sales() && !kind.left_sales_as_they_were(&summary) {
-                    refresh_after_load(store).await?;
+                    match &summary.touched {
+                        Some(touched) => refresh_after_import(store, touched).await?,
+                        None => refresh_after_load(store).await?,
+                    }
                 }
                 sources::record_success(store, kind.name(), &kind.coverage_sql()).await?;
             }

@@ -215,6 +215,18 @@ async fn run<R: OrderReader>(
     tx.prefer_indexes()
         .await
         .context("failed to set up the import transaction")?;
+    let dropped_indexes = if tx
+        .optional_i64("SELECT id FROM orders LIMIT 1", Vec::new())
+        .await
+        .context("failed to look up existing orders")?
+        .is_none()
+    {
+        tx.drop_secondary_indexes()
+            .await
+            .context("failed to drop the order indexes for a first import")?
+    } else {
+        Vec::new()
+    };
     let mut sink = OrderSink::new(source, tz);
     while let Some(msg) = receiver.recv().await {
         match msg {
@@ -244,6 +256,9 @@ async fn run<R: OrderReader>(
             .await
             .context("failed to roll back the dry run")?;
     } else {
+        tx.build_indexes(&dropped_indexes)
+            .await
+            .context("failed to build the order indexes again")?;
         tx.commit().await.context("failed to commit the import")?;
     }
     Ok(ImportSummary {
@@ -257,5 +272,6 @@ async fn run<R: OrderReader>(
         reject_file: end.reject_file,
         dry_run: opts.dry_run,
         elapsed: started.elapsed(),
+        touched: Some(sink.take_touched()),
     })
 }

@@ -8,6 +8,9 @@
 use anyhow::Context;
 use sqlx::Connection;
 
+use std::borrow::Cow;
+
+use super::incremental::{self, Touched};
 use super::{summaries, Store};
 use crate::with_pool;
 
@@ -15,8 +18,12 @@ const CLEAR: &str = "UPDATE customers SET first_order_id = NULL, first_order_at 
                      first_order_date = NULL, first_order_day_no = NULL, acquisition_channel = NULL";
 
 /// Counted orders exclude cancelled and test orders (see docs/metrics.md); ties on the
-/// same instant are broken by order id so that the answer is deterministic.
-const SET_FIRSTS: &str = "
+/// same instant are broken by order id so that the answer is deterministic. `$only` narrows
+/// the customers (an `AND` on the orders' `customer_id`): empty for all of them.
+macro_rules! set_firsts {
+    ($only:literal) => {
+        concat!(
+            "
 UPDATE customers SET
     first_order_id = f.id,
     first_order_at = f.placed_at,
@@ -29,11 +36,28 @@ FROM (
         SELECT id, customer_id, placed_at, local_date, day_no, channel,
                ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY placed_at, id) AS rn
         FROM orders
-        WHERE customer_id IS NOT NULL AND cancelled_at IS NULL AND NOT is_test
+        WHERE customer_id IS NOT NULL AND cancelled_at IS NULL AND NOT is_test ",
+            $only,
+            "
     ) ranked
     WHERE rn = 1
 ) f
-WHERE customers.id = f.customer_id";
+WHERE customers.id = f.customer_id"
+        )
+    };
+}
+
+const SET_FIRSTS: &str = set_firsts!("");
+
+/// [`CLEAR`] and [`SET_FIRSTS`] for the customers listed in the temporary table
+/// `refresh_customers` only (src/store/incremental.rs).
+pub(super) const CLEAR_TOUCHED: &str = concat!(
+    "UPDATE customers SET first_order_id = NULL, first_order_at = NULL, \
+     first_order_date = NULL, first_order_day_no = NULL, acquisition_channel = NULL ",
+    "WHERE id IN (SELECT id FROM refresh_customers)"
+);
+pub(super) const SET_FIRSTS_TOUCHED: &str =
+    set_firsts!("AND customer_id IN (SELECT id FROM refresh_customers)");
 
 /// Recomputes every customer's acquisition from the orders, in one transaction. Only that:
 /// the summary tables still hold the old customer types and cohorts, so writers call
@@ -48,15 +72,17 @@ pub async fn refresh_customer_firsts(store: &Store) -> anyhow::Result<()> {
     .context("failed to recompute customers' first orders")
 }
 
-/// The statements of the rebuild, in order, on an open transaction of either backend.
+/// Runs `statements` in order on an open transaction of either backend, logging each one's
+/// time. Literal-valued statements (owned text, used once) are not kept prepared.
 macro_rules! rebuild {
-    ($tx:expr) => {
+    ($tx:expr, $statements:expr) => {
         async {
-            sqlx::query(CLEAR).execute(&mut *$tx).await?;
-            sqlx::query(SET_FIRSTS).execute(&mut *$tx).await?;
-            for sql in summaries::CLEAR.iter().chain(summaries::REBUILD.iter()) {
+            for sql in $statements {
                 let started = std::time::Instant::now();
-                sqlx::query(sql).execute(&mut *$tx).await?;
+                sqlx::query(&sql)
+                    .persistent(matches!(sql, Cow::Borrowed(_)))
+                    .execute(&mut *$tx)
+                    .await?;
                 tracing::debug!(
                     elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
                     statement = sql.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
@@ -66,6 +92,16 @@ macro_rules! rebuild {
             Ok::<(), sqlx::Error>(())
         }
     };
+}
+
+/// The statements of the full rebuild, in order.
+fn full_rebuild() -> Vec<Cow<'static, str>> {
+    [CLEAR, SET_FIRSTS]
+        .into_iter()
+        .chain(summaries::CLEAR)
+        .chain(summaries::REBUILD)
+        .map(Cow::Borrowed)
+        .collect()
 }
 
 /// Recomputes everything derived from the raw tables, in one transaction: customers'
@@ -79,35 +115,52 @@ macro_rules! rebuild {
 /// set back to the pool's size afterwards, which frees the pages, so reports keep their low
 /// memory.
 pub async fn refresh_after_load(store: &Store) -> anyhow::Result<()> {
-    let outcome = match store {
+    run(store, full_rebuild())
+        .await
+        .context("failed to recompute customers' first orders and the summary tables")
+}
+
+/// What an order writer calls after its load instead of [`refresh_after_load`] when it knows
+/// what it wrote ([`Touched`], from `OrderSink::touched`): recomputes the acquisitions and
+/// summary rows those orders can have changed (src/store/incremental.rs), or everything when
+/// they are a large share of the store (an empty store's first import), which gives the same
+/// tables faster. Nothing touched: nothing to do.
+pub async fn refresh_after_import(store: &Store, touched: &Touched) -> anyhow::Result<()> {
+    if touched.is_empty() {
+        return Ok(());
+    }
+    let stored = store.count_rows("orders").await?;
+    if !incremental::worth_it(touched.orders.len(), stored) {
+        return refresh_after_load(store).await;
+    }
+    run(store, incremental::statements(touched))
+        .await
+        .context("failed to recompute the acquisitions and summary rows of the imported orders")
+}
+
+async fn run(store: &Store, statements: Vec<Cow<'static, str>>) -> sqlx::Result<()> {
+    match store {
         Store::Sqlite(pool) => {
-            async {
-                let mut conn = pool.acquire().await?;
-                super::set_sqlite_cache(&mut conn, super::rebuild_cache_kib()).await?;
-                // Its sorts spill to a file (the pool's setting, which an import changes on its
-                // own connection for the duration of its transaction only).
-                sqlx::query("PRAGMA temp_store = FILE")
-                    .execute(&mut *conn)
-                    .await?;
-                let rebuilt = async {
-                    let mut tx = conn.begin().await?;
-                    rebuild!(tx).await?;
-                    tx.commit().await
-                }
-                .await;
-                let restored = super::set_sqlite_cache(&mut conn, super::POOL_CACHE_KIB).await;
-                rebuilt.and(restored)
-            }
-            .await
-        }
-        Store::Postgres(pool) => {
-            async {
-                let mut tx = pool.begin().await?;
-                rebuild!(tx).await?;
+            let mut conn = pool.acquire().await?;
+            super::set_sqlite_cache(&mut conn, super::rebuild_cache_kib()).await?;
+            // Its sorts spill to a file (the pool's setting, which an import changes on its
+            // own connection for the duration of its transaction only).
+            sqlx::query("PRAGMA temp_store = FILE")
+                .execute(&mut *conn)
+                .await?;
+            let rebuilt = async {
+                let mut tx = conn.begin().await?;
+                rebuild!(tx, statements).await?;
                 tx.commit().await
             }
-            .await
+            .await;
+            let restored = super::set_sqlite_cache(&mut conn, super::POOL_CACHE_KIB).await;
+            rebuilt.and(restored)
         }
-    };
-    outcome.context("failed to recompute customers' first orders and the summary tables")
+        Store::Postgres(pool) => {
+            let mut tx = pool.begin().await?;
+            rebuild!(tx, statements).await?;
+            tx.commit().await
+        }
+    }
 }

@@ -6,10 +6,12 @@
 //! `Store` and never branches on the backend except through the small helpers here.
 
 mod firsts;
+mod incremental;
 mod settings;
 mod summaries;
 
-pub use firsts::{refresh_after_load, refresh_customer_firsts};
+pub use firsts::{refresh_after_import, refresh_after_load, refresh_customer_firsts};
+pub use incremental::Touched;
 pub use settings::ShopSettings;
 
 use std::str::FromStr;
