@@ -389,7 +389,7 @@ fn base_order(i: i64) -> String {
 }
 
 /// Every summary row and every customer's acquisition, as text, sorted.
-async fn derived_tables(store: &Store) -> Vec<String> {
+pub async fn derived_tables(store: &Store) -> Vec<String> {
     let queries = [
         "SELECT 'sales' || '|' || CAST(day AS TEXT) || '|' || channel || '|' || customer_type || '|' || \
          CAST(revenue_cents AS TEXT) || '|' || CAST(margin_cents AS TEXT) || '|' || CAST(refunded_cents AS TEXT) || '|' || \
