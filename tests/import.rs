@@ -41,7 +41,11 @@ async fn shopify_shop_story(store: &Store, prefix: &str) {
     // gives.
     let refreshed = derived_tables(store).await;
     refresh_after_load(store).await.unwrap();
-    assert_eq!(derived_tables(store).await, refreshed, "summaries of {prefix}");
+    assert_eq!(
+        derived_tables(store).await,
+        refreshed,
+        "summaries of {prefix}"
+    );
 
     // Re-importing every file leaves the store identical.
     for path in &paths {

@@ -157,7 +157,13 @@ impl Tx {
             set_sqlite_cache(tx, rebuild_cache_kib()).await?;
         }
         for sql in statements {
+            let started = std::time::Instant::now();
             self.execute(sql, Vec::new()).await?;
+            tracing::debug!(
+                elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+                statement = sql.as_str(),
+                "index built again"
+            );
         }
         Ok(())
     }

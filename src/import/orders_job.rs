@@ -250,6 +250,10 @@ async fn run<R: OrderReader>(
         }
     }
     let end = parser.await.context("the CSV parser panicked")??;
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "orders written"
+    );
     progress.finish_and_clear();
     if opts.dry_run {
         tx.rollback()
