@@ -103,9 +103,13 @@ async fn load_shop(store: &Store) {
         }
     }
     sell(store, id, "DORMANT", d("2026-05-03"), 3).await;
-    exec(store, "INSERT INTO inventory_levels (sku, date, on_hand) VALUES \
+    exec(
+        store,
+        "INSERT INTO inventory_levels (sku, date, on_hand) VALUES \
         ('GONE', '2026-10-22', 0), ('STEADY', '2026-11-20', 40), ('GONE', '2026-11-20', 0), \
-        ('SLOW', '2026-11-20', 50), ('DORMANT', '2026-11-20', 30)").await;
+        ('SLOW', '2026-11-20', 50), ('DORMANT', '2026-11-20', 30)",
+    )
+    .await;
     exec(store, "INSERT INTO purchase_orders (id, sku, ordered_date, expected_date, received_date, quantity, unit_cost_cents) VALUES \
         (1, 'GONE', '2026-11-15', '2026-11-23', NULL, 100, 400), \
         (2, 'STEADY', '2026-10-01', '2026-10-11', '2026-10-11', 500, 400)").await;
@@ -128,7 +132,11 @@ db_story!(stock_cover_and_reorders_worked_by_hand, |store| {
     // exactly 10 days. 10 < lead time 10 + threshold 14: reorder 4 × (10 + 30) − 40 = 120,
     // at 4 € = 480 €. The purchase order of October was received: not on order.
     let s = line("STEADY");
-    assert!((s.forecast_per_day - 4.0).abs() < 1e-9, "{}", s.forecast_per_day);
+    assert!(
+        (s.forecast_per_day - 4.0).abs() < 1e-9,
+        "{}",
+        s.forecast_per_day
+    );
     assert_eq!(s.days_of_cover, Some(10.0));
     assert_eq!(s.on_order, 0);
     assert!(s.reorder_now && !s.stockout_unavoidable);
@@ -139,7 +147,11 @@ db_story!(stock_cover_and_reorders_worked_by_hand, |store| {
     // forecast stays near 6 a day. Nothing on hand: 0 days of cover; the 100 units due on
     // 23 Nov arrive after it has run out, and 0 < lead time 7: the stock-out is unavoidable.
     let g = line("GONE");
-    assert!((g.forecast_per_day - 6.0).abs() < 0.3, "{}", g.forecast_per_day);
+    assert!(
+        (g.forecast_per_day - 6.0).abs() < 0.3,
+        "{}",
+        g.forecast_per_day
+    );
     assert_eq!(g.days_of_cover, Some(0.0));
     assert_eq!(g.days_of_cover_with_orders, Some(0.0));
     assert_eq!((g.on_order, g.next_delivery), (100, Some(d("2026-11-23"))));
@@ -153,9 +165,17 @@ db_story!(stock_cover_and_reorders_worked_by_hand, |store| {
 
     // SLOW: 2 units every 5th day, 0.4 a day: 50 units last ~125 days, no reorder.
     let w = line("SLOW");
-    assert!((w.forecast_per_day - 0.4).abs() < 0.08, "{}", w.forecast_per_day);
+    assert!(
+        (w.forecast_per_day - 0.4).abs() < 0.08,
+        "{}",
+        w.forecast_per_day
+    );
     assert!(!w.reorder_now);
-    assert!(w.days_of_cover.map_or(true, |c| c > 100.0), "{:?}", w.days_of_cover);
+    assert!(
+        w.days_of_cover.map_or(true, |c| c > 100.0),
+        "{:?}",
+        w.days_of_cover
+    );
 
     // DORMANT: 30 on hand, last sale 201 days ago (> 90): 30 × 5 € = 150 € tied up. Its
     // lead time is the policy's default.
@@ -204,7 +224,10 @@ db_story!(forecast_methods_and_backtest_on_the_store, |store| {
     let err = forecast_from_store(store, d(AS_OF), 7, false, Some("nothing"))
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("no SKU matches \"nothing\""), "{err}");
+    assert!(
+        err.to_string().contains("no SKU matches \"nothing\""),
+        "{err}"
+    );
 });
 
 db_story!(stock_as_of_a_day_ignores_later_sales, |store| {
@@ -216,7 +239,11 @@ db_story!(stock_as_of_a_day_ignores_later_sales, |store| {
     for (i, day) in ["2026-11-21", "2026-11-22"].iter().enumerate() {
         sell(store, 10_000 + i as i64, "STEADY", d(day), 50).await;
     }
-    exec(store, "INSERT INTO inventory_levels (sku, date, on_hand) VALUES ('STEADY', '2026-11-22', 0)").await;
+    exec(
+        store,
+        "INSERT INTO inventory_levels (sku, date, on_hand) VALUES ('STEADY', '2026-11-22', 0)",
+    )
+    .await;
     refresh_after_load(store).await.unwrap();
     let after = stock_from_store(store, d(AS_OF), &StockPolicy::default())
         .await
@@ -240,17 +267,27 @@ fn app(store: &Store, lang: Lang) -> App {
 db_story!(stock_and_sku_in_slack, |store| {
     load_shop(store).await;
     let day = CockpitDay::Date(d(AS_OF));
-    let reply = dispatch(&app(store, Lang::En), Command::Stock(day), Visibility::InChannel)
-        .await
-        .unwrap();
+    let reply = dispatch(
+        &app(store, Lang::En),
+        Command::Stock(day),
+        Visibility::InChannel,
+    )
+    .await
+    .unwrap();
     assert_eq!(reply.visibility, Visibility::InChannel);
     for m in &reply.messages {
         check_limits(m).unwrap();
     }
     let json = serde_json::to_string(&reply.messages[0].to_json()).unwrap();
     assert!(json.contains("2 SKU(s) under 14 days of cover"), "{json}");
-    assert!(json.contains("Reorder now") && json.contains("GONE"), "{json}");
-    assert!(json.contains("150 €") || json.contains("€150"), "dormant cash: {json}");
+    assert!(
+        json.contains("Reorder now") && json.contains("GONE"),
+        "{json}"
+    );
+    assert!(
+        json.contains("150 €") || json.contains("€150"),
+        "dormant cash: {json}"
+    );
 
     // The card, found by part of its name, in French, with its chart.
     let reply = dispatch(

@@ -111,9 +111,8 @@ pub(crate) fn render(
     frame::y_axis(&mut canvas, theme, y, &labels, left, right)?;
 
     let n = history.len() + days;
-    let x = |i: usize| {
-        left as f64 + 4.0 + i as f64 * (right - left - 8) as f64 / (n.max(2) - 1) as f64
-    };
+    let x =
+        |i: usize| left as f64 + 4.0 + i as f64 * (right - left - 8) as f64 / (n.max(2) - 1) as f64;
     let h0 = history.len();
     // The interval, then the forecast over it.
     if days > 0 {

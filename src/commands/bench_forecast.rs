@@ -127,7 +127,11 @@ fn read_autoets(
         let i: usize = rec[0].trim_start_matches("sku").parse()?;
         let (k, step): (usize, usize) = (rec[1].parse()?, rec[2].parse()?);
         let v: f64 = rec[3].parse()?;
-        if let Some(slot) = yhat.get_mut(i).and_then(|o| o.get_mut(k)).and_then(|o| o.get_mut(step)) {
+        if let Some(slot) = yhat
+            .get_mut(i)
+            .and_then(|o| o.get_mut(k))
+            .and_then(|o| o.get_mut(step))
+        {
             *slot = v.max(0.0);
         }
     }
@@ -139,7 +143,10 @@ fn read_autoets(
                 .iter()
                 .zip(per_origin)
                 .map(|(train, mean)| {
-                    anyhow::ensure!(mean.iter().all(|v| v.is_finite()), "AutoETS left a forecast out");
+                    anyhow::ensure!(
+                        mean.iter().all(|v| v.is_finite()),
+                        "AutoETS left a forecast out"
+                    );
                     Ok(fold(&s.series, *train, train + mean.len(), mean))
                 })
                 .collect::<anyhow::Result<Vec<Fold>>>()
@@ -182,7 +189,10 @@ pub async fn run(args: BenchForecastArgs) -> anyhow::Result<()> {
     let theirs = match &args.python {
         None => None,
         Some(python) => {
-            let work = std::env::temp_dir().join(format!("insight-desk-bench-forecast-{}", std::process::id()));
+            let work = std::env::temp_dir().join(format!(
+                "insight-desk-bench-forecast-{}",
+                std::process::id()
+            ));
             std::fs::create_dir_all(&work)?;
             let (series, out) = (work.join("series.csv"), work.join("autoets.csv"));
             write_series(&skus, &series)?;
@@ -230,7 +240,10 @@ pub async fn run(args: BenchForecastArgs) -> anyhow::Result<()> {
         ]
     };
     table.add_row(row(
-        format!("insight-desk ({cores} threads, median of {})", args.runs.max(1)),
+        format!(
+            "insight-desk ({cores} threads, median of {})",
+            args.runs.max(1)
+        ),
         format!("{ours_time:.2} s"),
         &ours,
     ));
@@ -247,7 +260,10 @@ pub async fn run(args: BenchForecastArgs) -> anyhow::Result<()> {
     if let Some((timing, a)) = &theirs {
         table.add_row(row(
             format!("statsforecast {} AutoETS(season_length=7)", timing.version),
-            format!("{:.2} s (+{:.1} s JIT warm-up)", timing.seconds, timing.warmup_seconds),
+            format!(
+                "{:.2} s (+{:.1} s JIT warm-up)",
+                timing.seconds, timing.warmup_seconds
+            ),
             a,
         ));
     }
@@ -266,7 +282,9 @@ pub async fn run(args: BenchForecastArgs) -> anyhow::Result<()> {
             ratio(ours[2].mase(), a[2].mase()),
         );
     } else {
-        println!("(give --python PATH, a Python with statsforecast installed, for the AutoETS row)");
+        println!(
+            "(give --python PATH, a Python with statsforecast installed, for the AutoETS row)"
+        );
     }
     Ok(())
 }

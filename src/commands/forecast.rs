@@ -179,7 +179,10 @@ pub async fn run_sku(app: &App, args: SkuArgs) -> anyhow::Result<()> {
     let as_of = args.as_of.unwrap_or_else(|| app.yesterday());
     let rendered = render_sku(app, as_of, &args.sku).await?;
     match args.format {
-        ReportFormat::Text => print!("{}", card_text(&rendered.card, &app.shop.currency, app.lang)),
+        ReportFormat::Text => print!(
+            "{}",
+            card_text(&rendered.card, &app.shop.currency, app.lang)
+        ),
         ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&rendered.card)?),
         ReportFormat::Blocks => super::print_messages(&rendered.messages)?,
     }

@@ -112,8 +112,14 @@ fn fields(c: &SkuCard, currency: &str, lang: Lang) -> Vec<(String, String)> {
         lang.pick("pas maintenant", "not now").into()
     };
     vec![
-        (lang.pick("Ventes 28 j", "Sales 28 d").into(), sales(c.units_28d, c.revenue_28d_cents, c.margin_28d_cents)),
-        (lang.pick("Ventes 90 j", "Sales 90 d").into(), sales(c.units_90d, c.revenue_90d_cents, c.margin_90d_cents)),
+        (
+            lang.pick("Ventes 28 j", "Sales 28 d").into(),
+            sales(c.units_28d, c.revenue_28d_cents, c.margin_28d_cents),
+        ),
+        (
+            lang.pick("Ventes 90 j", "Sales 90 d").into(),
+            sales(c.units_90d, c.revenue_90d_cents, c.margin_90d_cents),
+        ),
         (
             lang.pick("Stock", "Stock").into(),
             format!(
@@ -137,7 +143,11 @@ fn fields(c: &SkuCard, currency: &str, lang: Lang) -> Vec<(String, String)> {
                 lang.pick("jours", "days"),
                 cover(s.days_of_cover_with_orders, h, lang),
                 lang.pick("avec les commandes", "with purchase orders"),
-                if s.stockout_unavoidable { lang.pick("· rupture inévitable", "· stock-out unavoidable") } else { "" }
+                if s.stockout_unavoidable {
+                    lang.pick("· rupture inévitable", "· stock-out unavoidable")
+                } else {
+                    ""
+                }
             ),
         ),
         (
@@ -163,10 +173,13 @@ fn fields(c: &SkuCard, currency: &str, lang: Lang) -> Vec<(String, String)> {
             ),
         ),
         (
-            lang.pick("Élasticité · quadrant", "Elasticity · quadrant").into(),
+            lang.pick("Élasticité · quadrant", "Elasticity · quadrant")
+                .into(),
             format!(
                 "{} · {}",
-                c.profit.elasticity.map_or(DASH.into(), |e| format_decimal(e, 2, lang)),
+                c.profit
+                    .elasticity
+                    .map_or(DASH.into(), |e| format_decimal(e, 2, lang)),
                 c.profit.quadrant.clone().unwrap_or_else(|| DASH.into())
             ),
         ),
@@ -190,7 +203,10 @@ pub fn card_text(c: &SkuCard, currency: &str, lang: Lang) -> String {
         let pad = " ".repeat(width - label.chars().count());
         out.push_str(&format!("{label}{pad}  {value}\n"));
     }
-    out.push_str(&format!("\n{}\n", accuracy_sentence(&c.accuracy, c.origins, lang)));
+    out.push_str(&format!(
+        "\n{}\n",
+        accuracy_sentence(&c.accuracy, c.origins, lang)
+    ));
     out
 }
 
@@ -210,7 +226,11 @@ pub fn card_message(c: &SkuCard, currency: &str, lang: Lang) -> Vec<Message> {
     );
     draft.push(
         Block::context(vec![
-            esc(&format!("{} · {}", c.category, format_day_month_year(c.as_of, lang))),
+            esc(&format!(
+                "{} · {}",
+                c.category,
+                format_day_month_year(c.as_of, lang)
+            )),
             esc(&accuracy_sentence(&c.accuracy, c.origins, lang)),
         ])
         .with_block_id("sku-context"),

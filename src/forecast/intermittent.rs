@@ -28,19 +28,38 @@ pub fn fit_intermittent(series: &DemandSeries) -> IntermittentFit {
     let size0 = if hits > 0 {
         start.iter().sum::<f64>() / hits as f64
     } else {
-        ys.iter().filter(|v| **v > 0.0).sum::<f64>() / ys.iter().filter(|v| **v > 0.0).count().max(1) as f64
+        ys.iter().filter(|v| **v > 0.0).sum::<f64>()
+            / ys.iter().filter(|v| **v > 0.0).count().max(1) as f64
     };
     let prob0 = (hits.max(1) as f64 / start.len().max(1) as f64).min(1.0);
-    let mut best = (f64::INFINITY, IntermittentFit { method: Method::Croston, rate: 0.0 });
+    let mut best = (
+        f64::INFINITY,
+        IntermittentFit {
+            method: Method::Croston,
+            rate: 0.0,
+        },
+    );
     for alpha in ALPHAS {
         let (sse, rate) = croston(&ys, alpha, size0, 1.0 / prob0);
         if sse < best.0 {
-            best = (sse, IntermittentFit { method: Method::Croston, rate });
+            best = (
+                sse,
+                IntermittentFit {
+                    method: Method::Croston,
+                    rate,
+                },
+            );
         }
         for beta in BETAS {
             let (sse, rate) = tsb(&ys, alpha, beta, size0, prob0);
             if sse < best.0 {
-                best = (sse, IntermittentFit { method: Method::Tsb, rate });
+                best = (
+                    sse,
+                    IntermittentFit {
+                        method: Method::Tsb,
+                        rate,
+                    },
+                );
             }
         }
     }

@@ -127,9 +127,15 @@ pub async fn load_histories(
 ) -> anyhow::Result<Vec<SkuHistory>> {
     let from = as_of - Days::new(history_days.saturating_sub(1));
     let horizon_end = as_of + Days::new(horizon as u64);
-    let skus: Vec<(String, String, String, Option<i64>, Option<i64>, Option<i64>)> =
-        with_pool!(store, pool => sqlx::query_as(SKUS).fetch_all(pool).await)
-            .context("failed to read the SKUs")?;
+    let skus: Vec<(
+        String,
+        String,
+        String,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+    )> = with_pool!(store, pool => sqlx::query_as(SKUS).fetch_all(pool).await)
+        .context("failed to read the SKUs")?;
     let sales: Vec<(String, String, i64, i64, i64, String)> = with_pool!(store, pool => {
         sqlx::query_as(SALES).bind(from).bind(as_of).fetch_all(pool).await
     })
@@ -195,7 +201,10 @@ pub async fn load_histories(
     let mut incoming: HashMap<String, Vec<Incoming>> = HashMap::new();
     for (sku, expected, quantity, _) in orders {
         if let Some(expected) = date(&expected) {
-            incoming.entry(sku).or_default().push(Incoming { expected, quantity });
+            incoming
+                .entry(sku)
+                .or_default()
+                .push(Incoming { expected, quantity });
         }
     }
     let bf: std::collections::HashSet<NaiveDate> =
@@ -227,7 +236,9 @@ pub async fn load_histories(
             let units = sales.get(&d).map_or(0, |s| s.units);
             let last_count = counts.range(..=d).next_back().map(|(_, c)| *c);
             series.units.push(units.max(0) as f64);
-            series.available.push(!(last_count == Some(0) && units <= 0));
+            series
+                .available
+                .push(!(last_count == Some(0) && units <= 0));
             series.event.push(is_event(d));
         }
         let future_event = (1..=horizon as u64)

@@ -170,7 +170,14 @@ pub fn forecast_message(r: &ForecastReport, lang: Lang) -> Vec<Message> {
 pub fn forecast_csv(r: &ForecastReport) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
-        "sku", "category", "method", "date", "mean", "lower", "upper", "backtest_wape",
+        "sku",
+        "category",
+        "method",
+        "date",
+        "mean",
+        "lower",
+        "upper",
+        "backtest_wape",
         "backtest_mase",
     ])?;
     let f4 = |x: Option<f64>| x.map(|x| format!("{x:.4}")).unwrap_or_default();
@@ -250,7 +257,11 @@ fn reorder_table(lines: &[&StockLine], horizon: usize, lang: Lang) -> String {
             format_decimal(l.forecast_per_day, 1, lang),
             cover(l.days_of_cover, horizon, lang),
             cover(l.days_of_cover_with_orders, horizon, lang),
-            format!("{}{}", l.lead_time_days, if l.lead_time_default { "*" } else { "" }),
+            format!(
+                "{}{}",
+                l.lead_time_days,
+                if l.lead_time_default { "*" } else { "" }
+            ),
             format_count(l.suggested_quantity, lang),
         ]);
     }
@@ -290,7 +301,11 @@ fn rotation_line(r: &StockReport, lang: Lang) -> String {
             "Rotation du stock (tours par an, 90 jours annualisés) :",
             "Stock rotation (turns per year, 90 days annualised):"
         ),
-        if parts.is_empty() { DASH.into() } else { parts.join(" · ") }
+        if parts.is_empty() {
+            DASH.into()
+        } else {
+            parts.join(" · ")
+        }
     )
 }
 
@@ -376,13 +391,29 @@ pub fn stock_message(r: &StockReport, currency: &str, horizon: usize, lang: Lang
 pub fn stock_csv(r: &StockReport) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
-        "sku", "name", "category", "on_hand", "on_order", "next_delivery", "forecast_per_day",
-        "days_of_cover", "days_of_cover_with_orders", "lead_time_days", "reorder_now",
-        "stockout_unavoidable", "suggested_quantity", "suggested_cost", "last_sale", "dormant",
+        "sku",
+        "name",
+        "category",
+        "on_hand",
+        "on_order",
+        "next_delivery",
+        "forecast_per_day",
+        "days_of_cover",
+        "days_of_cover_with_orders",
+        "lead_time_days",
+        "reorder_now",
+        "stockout_unavoidable",
+        "suggested_quantity",
+        "suggested_cost",
+        "last_sale",
+        "dormant",
         "dormant_cash",
     ])?;
     let f = |x: Option<f64>| x.map(|x| format!("{x:.2}")).unwrap_or_default();
-    let m = |c: Option<i64>| c.map(|c| format!("{:.2}", c as f64 / 100.0)).unwrap_or_default();
+    let m = |c: Option<i64>| {
+        c.map(|c| format!("{:.2}", c as f64 / 100.0))
+            .unwrap_or_default()
+    };
     for l in &r.lines {
         w.write_record([
             l.sku.clone(),

@@ -191,10 +191,7 @@ pub fn stock_report(
         .iter()
         .filter(|l| l.dormant && l.unit_cost_cents.is_none())
         .count();
-    let reorder_cost_cents = lines
-        .iter()
-        .filter_map(|l| l.suggested_cost_cents)
-        .sum();
+    let reorder_cost_cents = lines.iter().filter_map(|l| l.suggested_cost_cents).sum();
     StockReport {
         as_of,
         policy: *policy,

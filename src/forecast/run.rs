@@ -81,8 +81,13 @@ pub async fn forecast_from_store(
         histories = vec![histories.swap_remove(i)];
     }
     spawn_blocking_in_span(move || {
-        let report =
-            forecast_report(as_of, &histories, horizon, backtest, &ModelOptions::default());
+        let report = forecast_report(
+            as_of,
+            &histories,
+            horizon,
+            backtest,
+            &ModelOptions::default(),
+        );
         (histories, report)
     })
     .await

@@ -166,6 +166,10 @@ pub fn stock_line(
         unit_cost_cents: cost,
         last_sale: sku.last_sale,
         dormant,
-        dormant_cash_cents: if dormant { cost.map(|c| c * on_hand) } else { None },
+        dormant_cash_cents: if dormant {
+            cost.map(|c| c * on_hand)
+        } else {
+            None
+        },
     }
 }

@@ -42,7 +42,8 @@ pub fn synthetic_skus(skus: usize, days: usize, end: NaiveDate, seed: u64) -> Ve
             for t in 0..days {
                 let d = start + Days::new(t as u64);
                 let season = 1.0
-                    + amplitude * (2.0 * std::f64::consts::PI * (d.ordinal() as f64 - 350.0) / 365.0).cos();
+                    + amplitude
+                        * (2.0 * std::f64::consts::PI * (d.ordinal() as f64 - 350.0) / 365.0).cos();
                 let trend = (1.0 + growth * t as f64).max(0.1);
                 let event = bf.contains(&d);
                 let mut rate = base * trend;
@@ -57,7 +58,11 @@ pub fn synthetic_skus(skus: usize, days: usize, end: NaiveDate, seed: u64) -> Ve
                 series.event[t] = event;
             }
             SyntheticSku {
-                category: if intermittent { "intermittent" } else { "smooth" },
+                category: if intermittent {
+                    "intermittent"
+                } else {
+                    "smooth"
+                },
                 series,
             }
         })

@@ -68,16 +68,27 @@ fn a_stock_out_is_missing_demand_not_zero_demand() {
     let f = forecast(&series, 14, &[], &opts());
     assert!((f.mean[0] - 10.0).abs() < 0.5, "{:?}", &f.mean[..3]);
     // The same sales read as zero demand would forecast (almost) nothing: the test can fail.
-    let naive = forecast(&DemandSeries::plain(monday(), series.units.clone()), 14, &[], &opts());
+    let naive = forecast(
+        &DemandSeries::plain(monday(), series.units.clone()),
+        14,
+        &[],
+        &opts(),
+    );
     assert!(naive.mean[0] < 2.0, "{}", naive.mean[0]);
 }
 
 #[test]
 fn intermittent_demand_chooses_croston_or_tsb_at_the_right_rate() {
     // 4 units every 4th day: 1 a day on average, 75 % of days without a sale.
-    let units: Vec<f64> = (0..365).map(|t| if t % 4 == 0 { 4.0 } else { 0.0 }).collect();
+    let units: Vec<f64> = (0..365)
+        .map(|t| if t % 4 == 0 { 4.0 } else { 0.0 })
+        .collect();
     let f = forecast(&DemandSeries::plain(monday(), units), 30, &[], &opts());
-    assert!(matches!(f.method, Method::Croston | Method::Tsb), "{:?}", f.method);
+    assert!(
+        matches!(f.method, Method::Croston | Method::Tsb),
+        "{:?}",
+        f.method
+    );
     assert!((f.mean[0] - 1.0).abs() < 0.15, "{}", f.mean[0]);
     assert!(f.mean.iter().all(|m| *m == f.mean[0]), "flat rate");
     // A smooth series of the same volume is not intermittent.
@@ -136,14 +147,21 @@ fn yearly_seasonality_is_learnt_from_two_years() {
     let units: Vec<f64> = (0..731)
         .map(|t| {
             let d = start + chrono::Days::new(t as u64);
-            if chrono::Datelike::month(&d) == 12 { 20.0 } else { 10.0 }
+            if chrono::Datelike::month(&d) == 12 {
+                20.0
+            } else {
+                10.0
+            }
         })
         .collect();
     // The history ends on 1 January 2025; forecast to mid-December.
     let f = forecast(&DemandSeries::plain(start, units), 350, &[], &opts());
     let june = f.mean[160];
     let mid_december = f.mean[348];
-    assert!(mid_december > 1.4 * june, "Dec {mid_december} vs June {june}");
+    assert!(
+        mid_december > 1.4 * june,
+        "Dec {mid_december} vs June {june}"
+    );
 }
 
 #[test]

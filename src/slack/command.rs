@@ -87,7 +87,10 @@ pub enum Command {
     /// Stock cover, reorders and dormant stock as of a day (default: yesterday).
     Stock(CockpitDay),
     /// One SKU's card: its code or part of its name, and the day (default: yesterday).
-    Sku { query: String, as_of: CockpitDay },
+    Sku {
+        query: String,
+        as_of: CockpitDay,
+    },
 }
 
 /// `/alerts`, `/alerts mute <id> 24h`, `/alerts unmute <id>`.
@@ -276,7 +279,11 @@ fn parse_sku(text: &str, today: NaiveDate) -> Result<(String, CockpitDay), Strin
         return Err("the text is too long: expected a SKU code or part of a product name".into());
     }
     let (query, day) = match words.split_last() {
-        Some((last, rest)) if !rest.is_empty() && last.starts_with(|c: char| c.is_ascii_digit()) && last.contains(['-', '/']) => {
+        Some((last, rest))
+            if !rest.is_empty()
+                && last.starts_with(|c: char| c.is_ascii_digit())
+                && last.contains(['-', '/']) =>
+        {
             (rest.join(" "), parse_cockpit_day(last, today)?)
         }
         _ => (words.join(" "), CockpitDay::Yesterday),
