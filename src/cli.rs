@@ -96,6 +96,10 @@ pub struct BenchForecastArgs {
     /// A Python with `statsforecast` installed: fit AutoETS on the same series and origins.
     #[arg(long, value_name = "PYTHON")]
     pub python: Option<PathBuf>,
+    /// AutoETS is compared on the first N SKUs (ours is timed again on the same N): it takes
+    /// about half a second per SKU on an idle core.
+    #[arg(long, default_value_t = 100)]
+    pub python_skus: usize,
 }
 
 #[derive(Debug, Args)]
