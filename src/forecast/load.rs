@@ -46,6 +46,16 @@ SELECT sku, CAST(expected_date AS TEXT), CAST(quantity AS BIGINT), CAST(unit_cos
 FROM purchase_orders
 WHERE ordered_date <= $1 AND (received_date IS NULL OR received_date > $1)";
 
+/// sku, name, category, lead time, unit cost, price: one row of [`SKUS`].
+type SkuRow = (
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
 /// What the catalogue says about a SKU.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SkuInfo {
@@ -127,14 +137,7 @@ pub async fn load_histories(
 ) -> anyhow::Result<Vec<SkuHistory>> {
     let from = as_of - Days::new(history_days.saturating_sub(1));
     let horizon_end = as_of + Days::new(horizon as u64);
-    let skus: Vec<(
-        String,
-        String,
-        String,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-    )> = with_pool!(store, pool => sqlx::query_as(SKUS).fetch_all(pool).await)
+    let skus: Vec<SkuRow> = with_pool!(store, pool => sqlx::query_as(SKUS).fetch_all(pool).await)
         .context("failed to read the SKUs")?;
     let sales: Vec<(String, String, i64, i64, i64, String)> = with_pool!(store, pool => {
         sqlx::query_as(SALES).bind(from).bind(as_of).fetch_all(pool).await

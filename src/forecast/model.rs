@@ -353,7 +353,7 @@ fn yearly_profile(
         }
     }
     let mut month = [1.0; 12];
-    if count.iter().any(|c| *c == 0) {
+    if count.contains(&0) {
         return month;
     }
     let trust = years as f64 / (years as f64 + 1.0);

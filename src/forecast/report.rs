@@ -151,7 +151,7 @@ impl StockReport {
 
     pub fn dormant(&self) -> Vec<&StockLine> {
         let mut d: Vec<&StockLine> = self.lines.iter().filter(|l| l.dormant).collect();
-        d.sort_by(|a, b| b.dormant_cash_cents.cmp(&a.dormant_cash_cents));
+        d.sort_by_key(|l| std::cmp::Reverse(l.dormant_cash_cents));
         d
     }
 }
