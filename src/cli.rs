@@ -73,6 +73,33 @@ pub enum Command {
     /// Time the customer reports (RFM, churn, attribution, predicted value) on the store, and
     /// the BG/NBD + Gamma-Gamma fit on CDNOW against the `lifetimes` package; prints tables.
     BenchCustomers(BenchCustomersArgs),
+    /// Forecast and backtest N synthetic SKUs × D days (default 1,000 × 730, 90-day horizon),
+    /// timed, and the same series and folds with statsforecast's AutoETS; prints a table.
+    BenchForecast(BenchForecastArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchForecastArgs {
+    /// Synthetic SKUs.
+    #[arg(long, default_value_t = 1000)]
+    pub skus: usize,
+    /// Days of history per SKU.
+    #[arg(long, default_value_t = 730)]
+    pub days: usize,
+    #[arg(long, default_value_t = 90)]
+    pub horizon: usize,
+    /// Timed runs (the median is shown).
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// A Python with `statsforecast` installed: fit AutoETS on the same series and origins.
+    #[arg(long, value_name = "PYTHON")]
+    pub python: Option<PathBuf>,
+    /// AutoETS is compared on the first N SKUs (ours is timed again on the same N): it takes
+    /// about half a second per SKU on an idle core.
+    #[arg(long, default_value_t = 100)]
+    pub python_skus: usize,
 }
 
 #[derive(Debug, Args)]
@@ -137,6 +164,57 @@ pub enum ReportCommand {
     Cohorts(CohortsArgs),
     /// The Marketing Profit Matrix: CAC, LTV 12/24 months, LTV/CAC, ROAS per acquisition channel.
     Ltv(LtvArgs),
+    /// Daily demand forecast per SKU with its 80 % interval and backtest accuracy (WAPE, MASE).
+    Forecast(ForecastArgs),
+    /// Days of cover per SKU from the forecast, reorder suggestions, rotation, dormant stock.
+    Stock(StockArgs),
+    /// One SKU's card: sales, margin, stock, days of cover, forecast (and its chart).
+    Sku(SkuArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ForecastArgs {
+    /// Forecast from the day after D, on the history up to D (default: yesterday).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<NaiveDate>,
+    /// One SKU (its code, or part of its name).
+    #[arg(long, value_name = "SKU")]
+    pub sku: Option<String>,
+    /// Days forecast (1–365).
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub horizon: u32,
+    /// Text: the SKUs with the most demand, this many.
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    /// csv: one row per SKU and forecast day.
+    #[arg(long, value_enum, default_value_t = CustomerFormat::Text)]
+    pub format: CustomerFormat,
+    /// With --sku: also write its chart (sku_forecast.png) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct StockArgs {
+    /// Stock and forecast as of D (default: yesterday).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<NaiveDate>,
+    /// csv: one row per SKU, every figure.
+    #[arg(long, value_enum, default_value_t = CustomerFormat::Text)]
+    pub format: CustomerFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SkuArgs {
+    /// The SKU code, or part of the product name.
+    pub sku: String,
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<NaiveDate>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Also write the forecast chart (sku_forecast.png) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -48,6 +48,64 @@ pub struct Config {
     pub rfm: RfmConfig,
     /// The Marketing Profit Matrix (`report ltv`, `/ltv`).
     pub ltv: LtvConfig,
+    /// Stock cover and reorders (`report stock`, `/stock`, `/sku`).
+    pub stock: StockConfig,
+}
+
+/// `[stock]`: the reorder policy behind `report stock` (the cover threshold is
+/// `cockpit.stock_cover_days`, shared with the cockpit and the alert).
+///
+/// ```toml
+/// [stock]
+/// default_lead_time_days = 14   # for SKUs without a supplier lead time in the catalogue
+/// order_cover_days = 30         # days of demand an order covers once it has arrived
+/// dormant_days = 90             # stock without a sale for this long is dormant
+/// ```
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StockConfig {
+    pub default_lead_time_days: i64,
+    pub order_cover_days: i64,
+    pub dormant_days: i64,
+}
+
+impl Default for StockConfig {
+    fn default() -> Self {
+        let p = crate::forecast::stock::StockPolicy::default();
+        StockConfig {
+            default_lead_time_days: p.default_lead_time_days,
+            order_cover_days: p.order_cover_days,
+            dormant_days: p.dormant_days,
+        }
+    }
+}
+
+impl StockConfig {
+    fn validate(&self) -> anyhow::Result<()> {
+        for (key, v) in [
+            ("default_lead_time_days", self.default_lead_time_days),
+            ("order_cover_days", self.order_cover_days),
+            ("dormant_days", self.dormant_days),
+        ] {
+            anyhow::ensure!(
+                (1..=365).contains(&v),
+                "invalid configuration: stock.{key} = {v} must be between 1 and 365"
+            );
+        }
+        Ok(())
+    }
+}
+
+impl Config {
+    /// The stock policy: `[stock]` with the cockpit's cover threshold.
+    pub fn stock_policy(&self) -> crate::forecast::stock::StockPolicy {
+        crate::forecast::stock::StockPolicy {
+            threshold_days: self.cockpit.stock_cover_days,
+            default_lead_time_days: self.stock.default_lead_time_days,
+            order_cover_days: self.stock.order_cover_days,
+            dormant_days: self.stock.dormant_days,
+        }
+    }
 }
 
 /// `[ltv]`: acquisition costs beyond ad spend, and the reallocation suggestion.
@@ -158,6 +216,7 @@ impl Default for Config {
             alerts: Vec::new(),
             rfm: RfmConfig::default(),
             ltv: LtvConfig::default(),
+            stock: StockConfig::default(),
         }
     }
 }
@@ -181,6 +240,7 @@ impl std::fmt::Debug for Config {
             .field("alerts", &self.alerts)
             .field("rfm", &self.rfm)
             .field("ltv", &self.ltv)
+            .field("stock", &self.stock)
             .finish()
     }
 }
@@ -251,6 +311,7 @@ impl Config {
         crate::customers::validate_rules(&self.rfm.rules)
             .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
         self.ltv.validate()?;
+        self.stock.validate()?;
         if let Some(url) = &self.database_url {
             anyhow::ensure!(
                 url.starts_with("sqlite:")

@@ -10,6 +10,7 @@ pub mod config;
 pub mod customers;
 pub mod demo;
 pub mod domain;
+pub mod forecast;
 pub mod import;
 pub mod insight;
 pub mod metrics;

@@ -26,6 +26,8 @@ mod cockpit;
 mod cohorts;
 /// Customer analytics (RFM) on a hand-built shop, against an independent computation.
 mod customers;
+/// Demand forecast, days of cover, reorders and dormant stock on a hand-built shop; /stock, /sku.
+mod forecast;
 /// Real Shopify and Google Ads exports, broken copies, quarantine and a French twin.
 mod import;
 /// Helpers of the import stories: the shared data folder, store snapshots, an independent reading.

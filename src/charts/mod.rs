@@ -19,6 +19,7 @@ mod metric_bars;
 mod revenue;
 mod rfm;
 mod roas;
+mod sku_forecast;
 mod spec;
 #[cfg(test)]
 mod tests;
@@ -31,6 +32,8 @@ use anyhow::Context;
 use crate::cockpit::Cockpit;
 use crate::domain::Lang;
 use crate::metrics::{ChartKind, Dimension, MetricDef, MetricResult};
+
+pub use sku_forecast::SkuForecastChart;
 
 use frame::Drawn;
 use spec::Specs;
@@ -134,6 +137,15 @@ pub fn cohort_chart(report: &crate::customers::CohortReport, lang: Lang) -> anyh
     let specs = Specs::get()?;
     let drawn = cohorts::render(report, lang, &specs.cohorts, &specs.theme)
         .context("failed to draw chart cohort_retention")?;
+    Chart::encode(drawn)
+}
+
+/// One SKU's forecast chart (`sku_forecast`): units sold per day (gaps on stock-out days),
+/// the forecast and its 80 % interval.
+pub fn sku_forecast_chart(data: &SkuForecastChart, lang: Lang) -> anyhow::Result<Chart> {
+    let specs = Specs::get()?;
+    let drawn = sku_forecast::render(data, lang, &specs.sku_forecast, &specs.theme)
+        .context("failed to draw chart sku_forecast")?;
     Chart::encode(drawn)
 }
 

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::domain::Lang;
 
 /// The embedded spec files, by file name (for error messages and the spec test).
-pub(crate) const FILES: [(&str, &str); 8] = [
+pub(crate) const FILES: [(&str, &str); 9] = [
     ("theme.toml", include_str!("../../charts/theme.toml")),
     (
         "revenue_vs_target.toml",
@@ -44,6 +44,10 @@ pub(crate) const FILES: [(&str, &str); 8] = [
     (
         "cohort_retention.toml",
         include_str!("../../charts/cohort_retention.toml"),
+    ),
+    (
+        "sku_forecast.toml",
+        include_str!("../../charts/sku_forecast.toml"),
     ),
 ];
 
@@ -345,6 +349,31 @@ pub(crate) type LineSpec = Spec<LineStyle, LineText>;
 pub(crate) type BarSpec = Spec<BarStyle, BarText>;
 pub(crate) type RfmSpec = Spec<RfmStyle, RfmText>;
 pub(crate) type CohortSpec = Spec<CohortStyle, CohortText>;
+pub(crate) type SkuForecastSpec = Spec<SkuForecastStyle, SkuForecastText>;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SkuForecastStyle {
+    pub history: Rgb,
+    pub forecast: Rgb,
+    pub band: Rgb,
+    pub today: Rgb,
+    pub line_width: f64,
+    pub history_days: usize,
+    pub max_date_labels: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SkuForecastText {
+    pub legend_history: String,
+    pub legend_forecast: String,
+    pub legend_band: String,
+    pub subtitle: String,
+    pub accuracy: String,
+    pub no_accuracy: String,
+    pub alt: String,
+}
 
 /// Every spec, parsed.
 #[derive(Debug, Clone)]
@@ -357,6 +386,7 @@ pub(crate) struct Specs {
     pub bar: BarSpec,
     pub rfm: RfmSpec,
     pub cohorts: CohortSpec,
+    pub sku_forecast: SkuForecastSpec,
 }
 
 impl Specs {
@@ -379,6 +409,7 @@ impl Specs {
             bar: parse_file("metric_bar.toml")?,
             rfm: parse_file("rfm_segments.toml")?,
             cohorts: parse_file("cohort_retention.toml")?,
+            sku_forecast: parse_file("sku_forecast.toml")?,
         })
     }
 }

@@ -146,8 +146,12 @@ pub async fn compute_cockpit(
         r.run("cac", last30.previous(), Some(Dimension::Channel)),
         r.run("roas_60d", cohort_60d, Some(Dimension::Channel)),
     );
+    let stock_policy = crate::forecast::stock::StockPolicy {
+        threshold_days: options.stock_cover_days,
+        ..Default::default()
+    };
     let (cover, sku_revenue, returns, rotation, ltv, repurchase) = tokio::join!(
-        r.run("days_of_cover", last28, Some(Dimension::Sku)),
+        forecast_cover(store, date, &stock_policy),
         r.run("revenue", last28, Some(Dimension::Sku)),
         r.run("return_rate", last30, None),
         r.run("stock_turnover", last90, Some(Dimension::Category)),
@@ -179,14 +183,20 @@ pub async fn compute_cockpit(
         ok(cac_before),
         ok(roas_60d),
     );
-    let (cover, sku_revenue, returns, rotation, ltv, repurchase) = (
-        ok(cover),
+    let (sku_revenue, returns, rotation, ltv, repurchase) = (
         ok(sku_revenue),
         ok(returns),
         ok(rotation),
         ok(ltv),
         ok(repurchase),
     );
+    let cover = match cover {
+        Ok(stock) => Some(stock),
+        Err(f) => {
+            failures.push(f);
+            None
+        }
+    };
 
     // 1. Financial health.
     let rev = |p: Period| sum_over(&revenue_daily, p).0;
@@ -408,16 +418,7 @@ pub async fn compute_cockpit(
 
     // 4. Operations.
     let stock_alerts = match cover {
-        Some(cover) => {
-            stock_alerts(
-                store,
-                &cover,
-                sku_revenue.as_ref(),
-                last28,
-                options.stock_cover_days,
-            )
-            .await?
-        }
+        Some(cover) => stock_alerts(&cover, sku_revenue.as_ref()),
         None => Vec::new(),
     };
     let operations = Operations {
@@ -466,33 +467,47 @@ pub async fn compute_cockpit(
     })
 }
 
-/// SKUs under the cover threshold, most urgent first, with their names.
-async fn stock_alerts(
+/// Days of cover of every SKU against its demand forecast (`forecast::stock`: the figure of
+/// `report stock` and `/stock`, not a flat average), as a cockpit figure that may fail alone.
+async fn forecast_cover(
     store: &Store,
-    cover: &MetricResult,
+    date: NaiveDate,
+    policy: &crate::forecast::stock::StockPolicy,
+) -> Result<crate::forecast::report::StockReport, Failure> {
+    let started = std::time::Instant::now();
+    let result = crate::forecast::run::stock_from_store(store, date, policy).await;
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "cockpit stock forecast"
+    );
+    result.map_err(|e| {
+        tracing::error!(error = %format!("{e:#}"), "cockpit figure failed");
+        Failure {
+            figure: "days_of_cover".into(),
+            message: format!("{e:#}"),
+        }
+    })
+}
+
+/// SKUs under the cover threshold, most urgent first (then the most sales at stake).
+fn stock_alerts(
+    stock: &crate::forecast::report::StockReport,
     sku_revenue: Option<&MetricResult>,
-    window: Period,
-    threshold_days: i64,
-) -> anyhow::Result<Vec<StockAlert>> {
-    let days = window.days() as f64;
-    let mut alerts: Vec<StockAlert> = cover
-        .rows
-        .iter()
-        .filter_map(|row| {
-            let cover = row.value?;
-            (cover < threshold_days as f64).then(|| StockAlert {
-                sku: row.key.clone().unwrap_or_default(),
-                name: String::new(),
-                on_hand: (row.num as f64 / days).round() as i64,
-                days_of_cover: cover,
-                units_per_day: row.den.unwrap_or(0) as f64 / days,
-                revenue_28d: Cents(
-                    sku_revenue
-                        .and_then(|r| r.row(row.key.as_deref().unwrap_or("")))
-                        .map(|r| r.num)
-                        .unwrap_or(0),
-                ),
-            })
+) -> Vec<StockAlert> {
+    let mut alerts: Vec<StockAlert> = stock
+        .under_threshold()
+        .map(|line| StockAlert {
+            sku: line.sku.clone(),
+            name: line.name.clone(),
+            on_hand: line.on_hand,
+            days_of_cover: line.days_of_cover.unwrap_or(f64::INFINITY),
+            units_per_day: line.forecast_per_day,
+            revenue_28d: Cents(
+                sku_revenue
+                    .and_then(|r| r.row(&line.sku))
+                    .map(|r| r.num)
+                    .unwrap_or(0),
+            ),
         })
         .collect();
     alerts.sort_by(|a, b| {
@@ -500,23 +515,7 @@ async fn stock_alerts(
             .total_cmp(&b.days_of_cover)
             .then(b.revenue_28d.cmp(&a.revenue_28d))
     });
-    let names: Vec<(String, String)> = with_pool!(store, pool => {
-        sqlx::query_as(
-            "SELECT v.sku, CASE WHEN v.title = '' OR v.title = p.title THEN p.title ELSE p.title || ' – ' || v.title END \
-             FROM variants v JOIN products p ON p.id = v.product_id",
-        )
-        .fetch_all(pool)
-        .await
-    })
-    .context("failed to read SKU names")?;
-    let names: BTreeMap<String, String> = names.into_iter().collect();
-    for alert in &mut alerts {
-        alert.name = names
-            .get(&alert.sku)
-            .cloned()
-            .unwrap_or_else(|| alert.sku.clone());
-    }
-    Ok(alerts)
+    alerts
 }
 
 /// The sources the cockpit reads, as (name, table, date column).

@@ -167,7 +167,9 @@ pub struct StockAlert {
     pub sku: String,
     pub name: String,
     pub on_hand: i64,
+    /// The days the stock on hand lasts against the SKU's demand forecast (`forecast::stock`).
     pub days_of_cover: f64,
+    /// Forecast units per day over the next 14 days.
     pub units_per_day: f64,
     /// Net sales of the SKU over the 28 days ending on `date`: how much is at stake.
     pub revenue_28d: Cents,

@@ -6,6 +6,7 @@ mod bench;
 mod bench_alerts;
 mod bench_anomaly;
 mod bench_customers;
+mod bench_forecast;
 mod bench_import;
 mod bench_slack;
 mod churn;
@@ -13,6 +14,7 @@ mod clv;
 mod cockpit;
 mod cohorts;
 mod demo;
+mod forecast;
 mod import;
 mod ltv;
 mod query;
@@ -33,6 +35,7 @@ pub use attribution::{render_attribution, RenderedAttribution};
 pub use churn::{render_churn, RenderedChurn};
 pub use cockpit::{render_cockpit, write_cockpit_files, RenderedCockpit};
 pub use cohorts::{render_cohorts, RenderedCohorts};
+pub use forecast::{render_sku, render_stock, RenderedSku, RenderedStock};
 pub use ltv::{predicted_ltv, render_ltv, RenderedLtv};
 pub use rfm::{render_rfm, RenderedRfm};
 
@@ -132,6 +135,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.hint_if_empty(&url).await?;
             ltv::run(&app, args).await
         }
+        Command::Report(ReportCommand::Forecast(args)) => {
+            let app = App::open(config, lang, &url).await?;
+            app.hint_if_empty(&url).await?;
+            forecast::run_forecast(&app, args).await
+        }
+        Command::Report(ReportCommand::Stock(args)) => {
+            let app = App::open(config, lang, &url).await?;
+            app.hint_if_empty(&url).await?;
+            forecast::run_stock(&app, args).await
+        }
+        Command::Report(ReportCommand::Sku(args)) => {
+            let app = App::open(config, lang, &url).await?;
+            app.hint_if_empty(&url).await?;
+            forecast::run_sku(&app, args).await
+        }
         Command::Query(args) => {
             let app = App::open(config, lang, &url).await?;
             app.hint_if_empty(&url).await?;
@@ -193,6 +211,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::BenchSlack(args) => bench_slack::run(url, args).await,
         Command::BenchReport(args) => bench::run_report(config, args).await,
         Command::BenchAnomaly(args) => bench_anomaly::run(args).await,
+        Command::BenchForecast(args) => bench_forecast::run(args).await,
     }
 }
 

@@ -12,7 +12,7 @@ use crate::render::{Block, Draft};
 use crate::reply::{Reply, Visibility};
 
 /// The commands the bot knows, by name without the slash (also the `[slack.commands.*]` keys).
-pub const KNOWN_COMMANDS: [&str; 8] = [
+pub const KNOWN_COMMANDS: [&str; 10] = [
     "cockpit",
     "insight",
     "alerts",
@@ -21,6 +21,8 @@ pub const KNOWN_COMMANDS: [&str; 8] = [
     "attribution",
     "ltv",
     "cohorts",
+    "stock",
+    "sku",
 ];
 
 /// The cockpit chart attached in Slack.
@@ -82,6 +84,13 @@ pub enum Command {
     /// Monthly acquisition cohorts as of a day (default: yesterday), with the heat-map.
     Cohorts(CockpitDay),
     Alerts(AlertsAction),
+    /// Stock cover, reorders and dormant stock as of a day (default: yesterday).
+    Stock(CockpitDay),
+    /// One SKU's card: its code or part of its name, and the day (default: yesterday).
+    Sku {
+        query: String,
+        as_of: CockpitDay,
+    },
 }
 
 /// `/alerts`, `/alerts mute <id> 24h`, `/alerts unmute <id>`.
@@ -193,6 +202,18 @@ impl Command {
                     command: inv.command.clone(),
                     problem,
                 }),
+            "stock" => parse_cockpit_day(&inv.text, today)
+                .map(Command::Stock)
+                .map_err(|problem| Usage {
+                    command: inv.command.clone(),
+                    problem,
+                }),
+            "sku" => parse_sku(&inv.text, today)
+                .map(|(query, as_of)| Command::Sku { query, as_of })
+                .map_err(|problem| Usage {
+                    command: inv.command.clone(),
+                    problem,
+                }),
             "alerts" => parse_alerts(&inv.text)
                 .map(Command::Alerts)
                 .map_err(|problem| Usage {
@@ -248,6 +269,29 @@ fn parse_rfm(text: &str, today: NaiveDate) -> Result<(CockpitDay, Option<RfmSegm
         words => Some(words.parse::<RfmSegment>()?),
     };
     Ok((day, segment))
+}
+
+/// `/sku ML-SER-01`, `/sku sérum vitamine C`, `/sku ML-SER-01 2026-11-20`: the SKU code or
+/// part of the name, then optionally a day.
+fn parse_sku(text: &str, today: NaiveDate) -> Result<(String, CockpitDay), String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if text.chars().count() > 200 {
+        return Err("the text is too long: expected a SKU code or part of a product name".into());
+    }
+    let (query, day) = match words.split_last() {
+        Some((last, rest))
+            if !rest.is_empty()
+                && last.starts_with(|c: char| c.is_ascii_digit())
+                && last.contains(['-', '/']) =>
+        {
+            (rest.join(" "), parse_cockpit_day(last, today)?)
+        }
+        _ => (words.join(" "), CockpitDay::Yesterday),
+    };
+    if query.is_empty() {
+        return Err("which SKU? give its code or part of the product name".into());
+    }
+    Ok((query, day))
 }
 
 /// `""`, `hier`, `yesterday`, `avant-hier`, `2026-11-20`, `20/11/2026`, `20/11`.
@@ -387,6 +431,36 @@ pub async fn dispatch(
                 charts: rendered.chart.into_iter().collect(),
             }
         }
+        Command::Stock(day) => {
+            let as_of = match day {
+                CockpitDay::Yesterday => app.yesterday(),
+                CockpitDay::Date(d) => d,
+            };
+            let rendered = crate::commands::render_stock(app, as_of).await?;
+            Reply {
+                visibility: Visibility::InChannel,
+                messages: rendered.messages,
+                charts: Vec::new(),
+            }
+        }
+        Command::Sku { query, as_of } => {
+            let as_of = match as_of {
+                CockpitDay::Yesterday => app.yesterday(),
+                CockpitDay::Date(d) => d,
+            };
+            match crate::commands::render_sku(app, as_of, &query).await {
+                Ok(rendered) => Reply {
+                    visibility: Visibility::InChannel,
+                    messages: rendered.messages,
+                    charts: rendered.chart.into_iter().collect(),
+                },
+                Err(e) => match e.downcast_ref::<crate::forecast::run::SkuLookupError>() {
+                    // Not found or ambiguous: the asker's to fix, privately.
+                    Some(lookup) => notice(app.lang, lookup.to_string()),
+                    None => return Err(e),
+                },
+            }
+        }
         Command::Churn(day) => {
             let as_of = match day {
                 CockpitDay::Yesterday => app.yesterday(),
@@ -502,6 +576,14 @@ pub fn usage_reply(usage: &Usage, lang: Lang) -> Reply {
         "cohorts" => lang.pick(
             "`/cohorts` (hier), `/cohorts 2026-11-20`",
             "`/cohorts` (yesterday), `/cohorts 2026-11-20`",
+        ),
+        "stock" => lang.pick(
+            "`/stock` (hier), `/stock 2026-11-20`",
+            "`/stock` (yesterday), `/stock 2026-11-20`",
+        ),
+        "sku" => lang.pick(
+            "`/sku ML-SER-01`, `/sku sérum`, `/sku ML-SER-01 2026-11-20`",
+            "`/sku ML-SER-01`, `/sku serum`, `/sku ML-SER-01 2026-11-20`",
         ),
         _ => lang.pick(
             "`/cockpit`, `/rfm` ou `/insight help`",
