@@ -48,6 +48,9 @@ pub struct Config {
     pub rfm: RfmConfig,
     /// The Marketing Profit Matrix (`report ltv`, `/ltv`).
     pub ltv: LtvConfig,
+    /// API sources (`[sync.shopify]`): `insight-desk sync`, and syncs scheduled in `serve`.
+    #[serde(default)]
+    pub sync: crate::sync::SyncConfig,
 }
 
 /// `[ltv]`: acquisition costs beyond ad spend, and the reallocation suggestion.
@@ -158,6 +161,7 @@ impl Default for Config {
             alerts: Vec::new(),
             rfm: RfmConfig::default(),
             ltv: LtvConfig::default(),
+            sync: crate::sync::SyncConfig::default(),
         }
     }
 }
@@ -181,6 +185,7 @@ impl std::fmt::Debug for Config {
             .field("alerts", &self.alerts)
             .field("rfm", &self.rfm)
             .field("ltv", &self.ltv)
+            .field("sync", &self.sync)
             .finish()
     }
 }
@@ -251,6 +256,7 @@ impl Config {
         crate::customers::validate_rules(&self.rfm.rules)
             .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
         self.ltv.validate()?;
+        self.sync.validate()?;
         if let Some(url) = &self.database_url {
             anyhow::ensure!(
                 url.starts_with("sqlite:")

@@ -11,13 +11,13 @@
 
 mod ad_reports;
 mod catalog;
-mod channel_map;
-mod db;
+pub(crate) mod channel_map;
+pub(crate) mod db;
 mod error;
 mod inventory;
 mod klaviyo;
-mod order;
-mod order_sink;
+pub(crate) mod order;
+pub(crate) mod order_sink;
 mod orders_job;
 mod parse;
 mod plans;
