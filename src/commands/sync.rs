@@ -23,7 +23,14 @@ pub async fn run(app: &App, args: SyncArgs) -> anyhow::Result<()> {
         full: args.full,
         ..SyncOptions::default()
     };
-    let outcomes = sync_sources(&app.store, app.shop.timezone, &app.config.sync, &sources, &opts).await;
+    let outcomes = sync_sources(
+        &app.store,
+        app.shop.timezone,
+        &app.config.sync,
+        &sources,
+        &opts,
+    )
+    .await;
     if args.json {
         let report = ChildReport {
             outcomes: outcomes.clone(),
@@ -35,7 +42,11 @@ pub async fn run(app: &App, args: SyncArgs) -> anyhow::Result<()> {
             println!("{o}");
         }
     }
-    let failed: Vec<&str> = outcomes.iter().filter(|o| o.error.is_some()).map(|o| o.source.as_str()).collect();
+    let failed: Vec<&str> = outcomes
+        .iter()
+        .filter(|o| o.error.is_some())
+        .map(|o| o.source.as_str())
+        .collect();
     anyhow::ensure!(
         failed.is_empty(),
         "{} of {} sources failed to sync ({}): see above; the others are up to date",
@@ -73,7 +84,8 @@ fn child(config: &std::path::Path, url: &str) -> anyhow::Result<(ChildReport, f6
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
     let line = stdout.lines().last().unwrap_or_default();
-    let report = serde_json::from_str(line).with_context(|| format!("the sync child printed {line:?}"))?;
+    let report =
+        serde_json::from_str(line).with_context(|| format!("the sync child printed {line:?}"))?;
     Ok((report, wall))
 }
 
@@ -85,10 +97,9 @@ pub async fn bench(args: BenchSyncArgs) -> anyhow::Result<()> {
         args.changed,
         args.orders
     );
-    let dir = args
-        .dir
-        .clone()
-        .unwrap_or_else(|| std::env::temp_dir().join(format!("insight-desk-bench-sync-{}", std::process::id())));
+    let dir = args.dir.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("insight-desk-bench-sync-{}", std::process::id()))
+    });
     std::fs::create_dir_all(&dir).with_context(|| format!("failed to create {}", dir.display()))?;
     let db = dir.join("bench-sync.db");
     for suffix in ["", "-wal", "-shm"] {
@@ -105,7 +116,10 @@ pub async fn bench(args: BenchSyncArgs) -> anyhow::Result<()> {
             fake.base_url()
         ),
     )?;
-    eprintln!("backfill of {} generated orders from the fake's bulk file…", args.orders);
+    eprintln!(
+        "backfill of {} generated orders from the fake's bulk file…",
+        args.orders
+    );
     let (backfill, backfill_wall) = child(&config, &url)?;
     // Change orders after the backfill: a later updatedAt and a new total, as an edit would.
     let now = chrono::Utc::now() + chrono::Duration::seconds(1);
@@ -122,25 +136,35 @@ pub async fn bench(args: BenchSyncArgs) -> anyhow::Result<()> {
     eprintln!("incremental sync of {} changed orders…", args.changed);
     let (incremental, incremental_wall) = child(&config, &url)?;
     let mut table = comfy_table::Table::new();
-    table.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY).set_header([
-        "run",
-        "orders read",
-        "inserted",
-        "updated",
-        "wall (s)",
-        "of which summaries (s)",
-        "orders/s",
-        "peak RSS (MB)",
-    ]);
+    table
+        .load_preset(comfy_table::presets::UTF8_BORDERS_ONLY)
+        .set_header([
+            "run",
+            "orders read",
+            "inserted",
+            "updated",
+            "wall (s)",
+            "of which summaries (s)",
+            "orders/s",
+            "peak RSS (MB)",
+        ]);
     for (name, r, wall) in [
         ("backfill (bulk JSONL)", &backfill, backfill_wall),
-        ("incremental (GraphQL pages)", &incremental, incremental_wall),
+        (
+            "incremental (GraphQL pages)",
+            &incremental,
+            incremental_wall,
+        ),
     ] {
         let o = r
             .outcomes
             .first()
             .ok_or_else(|| anyhow::anyhow!("the sync child reported no source"))?;
-        anyhow::ensure!(o.error.is_none(), "{name} failed: {}", o.error.as_deref().unwrap_or(""));
+        anyhow::ensure!(
+            o.error.is_none(),
+            "{name} failed: {}",
+            o.error.as_deref().unwrap_or("")
+        );
         table.add_row([
             name.to_string(),
             o.counts.records_read.to_string(),
@@ -176,24 +200,31 @@ pub async fn print_api_sources(app: &App) -> anyhow::Result<()> {
     let states = crate::import::sources::list(&app.store).await?;
     let now = chrono::Utc::now();
     let mut table = comfy_table::Table::new();
-    table.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY).set_header([
-        "API source",
-        "cursor",
-        "last success (UTC)",
-        "rows",
-        "last run",
-        "next run",
-    ]);
+    table
+        .load_preset(comfy_table::presets::UTF8_BORDERS_ONLY)
+        .set_header([
+            "API source",
+            "cursor",
+            "last success (UTC)",
+            "rows",
+            "last run",
+            "next run",
+        ]);
     for source in sources {
         let name = source.name();
         let cursor: Option<crate::sync::shopify::ShopifyCursor> =
-            crate::sync::state::load_cursor(&app.store, name).await.unwrap_or(None);
+            crate::sync::state::load_cursor(&app.store, name)
+                .await
+                .unwrap_or(None);
         let cursor_text = match cursor {
             None => "never synced (next: backfill)".to_string(),
             Some(c) => match (&c.backfill, c.updated_since) {
                 (Some(b), _) => format!("backfill under way: {} orders stored", b.orders_done),
                 (None, Some(t)) if c.after.is_some() => {
-                    format!("updated since {} (interrupted mid-way)", t.format("%Y-%m-%d %H:%M:%S"))
+                    format!(
+                        "updated since {} (interrupted mid-way)",
+                        t.format("%Y-%m-%d %H:%M:%S")
+                    )
                 }
                 (None, Some(t)) => format!("updated since {}", t.format("%Y-%m-%d %H:%M:%S")),
                 (None, None) => "never synced (next: backfill)".to_string(),
@@ -219,10 +250,13 @@ pub async fn print_api_sources(app: &App) -> anyhow::Result<()> {
             .find(|j| j.key == format!("sync:{name}"))
             .and_then(|j| {
                 let tz = j.cron.timezone();
-                j.cron
-                    .next_fires(now, 1)
-                    .first()
-                    .map(|t| format!("{} ({})", t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z"), j.cron.expr()))
+                j.cron.next_fires(now, 1).first().map(|t| {
+                    format!(
+                        "{} ({})",
+                        t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z"),
+                        j.cron.expr()
+                    )
+                })
             })
             .unwrap_or_else(|| "not scheduled (sync.<source>.schedule)".to_string());
         table.add_row([

@@ -131,7 +131,9 @@ impl ShopifyConfig {
         );
         if let Some(expr) = &self.schedule {
             crate::schedule::CronSchedule::parse(expr, self.timezone.unwrap_or(chrono_tz::UTC))
-                .map_err(|e| anyhow::anyhow!("invalid configuration: sync.shopify.schedule: {e}"))?;
+                .map_err(|e| {
+                    anyhow::anyhow!("invalid configuration: sync.shopify.schedule: {e}")
+                })?;
         }
         Ok(())
     }

@@ -52,7 +52,10 @@ pub struct Bucket {
 
 enum Orders {
     List(Vec<Value>),
-    Generated { count: u64, changed: BTreeMap<u64, Value> },
+    Generated {
+        count: u64,
+        changed: BTreeMap<u64, Value>,
+    },
 }
 
 struct Inner {
@@ -229,7 +232,10 @@ async fn graphql(State(s): State<Shared>, headers: HeaderMap, Json(body): Json<V
         record(&mut inner, 429, true);
         return (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")], "").into_response();
     }
-    let cost = inner.bucket.map_or(10.0, |(b, _)| if kind == "orders" { b.query_cost } else { 10.0 });
+    let cost = inner.bucket.map_or(
+        10.0,
+        |(b, _)| if kind == "orders" { b.query_cost } else { 10.0 },
+    );
     // The bucket: refill since the last call, then charge or refuse.
     let mut cost_ext = Value::Null;
     if let Some((mut b, at)) = inner.bucket {
@@ -248,7 +254,10 @@ async fn graphql(State(s): State<Shared>, headers: HeaderMap, Json(body): Json<V
         cost_ext = json!({"requestedQueryCost": cost, "actualQueryCost": cost, "throttleStatus": throttle_status(&b)});
     }
     if kind == "orders" {
-        if inner.fail_orders_from.is_some_and(|n| inner.orders_served >= n) {
+        if inner
+            .fail_orders_from
+            .is_some_and(|n| inner.orders_served >= n)
+        {
             record(&mut inner, 500, false);
             return (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response();
         }
@@ -281,15 +290,21 @@ async fn graphql(State(s): State<Shared>, headers: HeaderMap, Json(body): Json<V
         }
         _ => {
             record(&mut inner, 200, false);
-            return Json(json!({"errors": [{"message": "the fake does not know this query"}]})).into_response();
+            return Json(json!({"errors": [{"message": "the fake does not know this query"}]}))
+                .into_response();
         }
     };
     record(&mut inner, 200, false);
     let mut data = data;
     // The file's URL is absolute on Shopify's side.
     if let Some(url) = data["node"]["url"].as_str().map(str::to_string) {
-        let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
-        data["node"]["url"] = json!(format!("http://{host}{url}?signature=fake-secret-signature"));
+        let host = headers
+            .get("host")
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1");
+        data["node"]["url"] = json!(format!(
+            "http://{host}{url}?signature=fake-secret-signature"
+        ));
     }
     Json(json!({"data": data, "extensions": {"cost": cost_ext}})).into_response()
 }
@@ -318,7 +333,11 @@ fn orders_page(inner: &Inner, variables: &Value) -> Value {
         .and_then(|c| c.strip_prefix("cursor:")?.parse().ok())
         .unwrap_or(0);
     let mut matching: Vec<Value> = match &inner.orders {
-        Orders::List(list) => list.iter().filter(|o| updated_at(o) >= since).cloned().collect(),
+        Orders::List(list) => list
+            .iter()
+            .filter(|o| updated_at(o) >= since)
+            .cloned()
+            .collect(),
         // Generated orders are all older than any cursor a sync stores: only changed ones.
         Orders::Generated { changed, .. } => changed
             .values()
@@ -358,7 +377,9 @@ fn jsonl_of(order: &Value, out: &mut Vec<u8>) {
 
 /// The first generated order's creation time; order `i` is `i × 30 s` later.
 pub fn generated_epoch() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).single().expect("a valid instant")
+    Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0)
+        .single()
+        .expect("a valid instant")
 }
 
 /// Generated order `i` as JSONL lines (an order and 1–3 line items), written straight into
@@ -369,7 +390,9 @@ pub fn generated_order_lines(i: u64, out: &mut Vec<u8>) {
     let at = generated_epoch() + ChronoDuration::seconds(i as i64 * 30);
     let at = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let n_lines = 1 + i % 3;
-    let prices: Vec<u64> = (0..n_lines).map(|k| 1000 + ((i * 7 + k * 13) % 50) * 100).collect();
+    let prices: Vec<u64> = (0..n_lines)
+        .map(|k| 1000 + ((i * 7 + k * 13) % 50) * 100)
+        .collect();
     let qty: Vec<u64> = (0..n_lines).map(|k| 1 + (i + k) % 2).collect();
     let gross: u64 = prices.iter().zip(&qty).map(|(p, q)| p * q).sum();
     let discount = if i % 5 == 0 { gross / 10 } else { 0 };
@@ -392,7 +415,11 @@ pub fn generated_order_lines(i: u64, out: &mut Vec<u8>) {
         tot = m(total),
         disc = m(discount),
         refd = m(refunded),
-        refunds = if refunded > 0 { format!("{{\"createdAt\":\"{at}\"}}") } else { String::new() },
+        refunds = if refunded > 0 {
+            format!("{{\"createdAt\":\"{at}\"}}")
+        } else {
+            String::new()
+        },
     );
     out.push(b'\n');
     for k in 0..n_lines as usize {
@@ -412,7 +439,8 @@ pub fn generated_order_node(i: u64) -> Value {
     let mut buf = Vec::new();
     generated_order_lines(i, &mut buf);
     let mut lines = buf.split(|&b| b == b'\n').filter(|l| !l.is_empty());
-    let mut order: Value = serde_json::from_slice(lines.next().unwrap_or(b"{}")).unwrap_or_default();
+    let mut order: Value =
+        serde_json::from_slice(lines.next().unwrap_or(b"{}")).unwrap_or_default();
     let items: Vec<Value> = lines
         .filter_map(|l| serde_json::from_slice::<Value>(l).ok())
         .map(|mut v| {

@@ -67,7 +67,11 @@ pub struct GraphqlClient {
 }
 
 impl GraphqlClient {
-    pub fn new(endpoint: String, token: Secret, max_attempts: u32) -> Result<GraphqlClient, SyncError> {
+    pub fn new(
+        endpoint: String,
+        token: Secret,
+        max_attempts: u32,
+    ) -> Result<GraphqlClient, SyncError> {
         crate::slack::api::install_crypto_provider();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(120))
@@ -97,14 +101,22 @@ impl GraphqlClient {
 
     async fn sleep(&mut self, wait: Duration) {
         if wait > Duration::ZERO {
-            tracing::debug!(wait_ms = wait.as_millis() as u64, "waiting for the Shopify rate limit");
+            tracing::debug!(
+                wait_ms = wait.as_millis() as u64,
+                "waiting for the Shopify rate limit"
+            );
             self.stats.waited += wait;
             tokio::time::sleep(wait).await;
         }
     }
 
     /// Runs `query` with `variables`; returns `data`. `what` names the call in errors.
-    pub async fn query(&mut self, what: &str, query: &str, variables: Value) -> Result<Value, SyncError> {
+    pub async fn query(
+        &mut self,
+        what: &str,
+        query: &str,
+        variables: Value,
+    ) -> Result<Value, SyncError> {
         let key: String = query.chars().take(80).collect();
         let body = json!({ "query": query, "variables": variables });
         let mut attempt = 0;
@@ -142,12 +154,17 @@ impl GraphqlClient {
                         let e = SyncError::Http(format!("{what}: Shopify answered {status}"));
                         self.retry_or(attempt, e, self.backoff(attempt))?
                     } else if !status.is_success() {
-                        return Err(SyncError::Http(format!("{what}: Shopify answered {status}")));
+                        return Err(SyncError::Http(format!(
+                            "{what}: Shopify answered {status}"
+                        )));
                     } else {
                         let value: Value = match resp.json().await {
                             Ok(v) => v,
                             Err(e) => {
-                                let e = SyncError::Http(format!("{what}: unreadable answer: {}", without_url(&e)));
+                                let e = SyncError::Http(format!(
+                                    "{what}: unreadable answer: {}",
+                                    without_url(&e)
+                                ));
                                 let wait = self.retry_or(attempt, e, self.backoff(attempt))?;
                                 self.sleep(wait).await;
                                 continue;
@@ -161,9 +178,9 @@ impl GraphqlClient {
                             Some((true, _)) => {
                                 self.stats.throttled += 1;
                                 let cost = self.costs.get(&key).copied().unwrap_or(50.0);
-                                let wait = self
-                                    .bucket
-                                    .map_or(Duration::from_secs(1), |b| b.wait_for(cost).max(Duration::from_millis(50)));
+                                let wait = self.bucket.map_or(Duration::from_secs(1), |b| {
+                                    b.wait_for(cost).max(Duration::from_millis(50))
+                                });
                                 self.retry_or(attempt, SyncError::Throttled(what.into()), wait)?
                             }
                             Some((false, message)) => {
@@ -178,7 +195,12 @@ impl GraphqlClient {
     }
 
     /// The wait before the next attempt, or the error when attempts are used up.
-    fn retry_or(&self, attempt: u32, error: SyncError, wait: Duration) -> Result<Duration, SyncError> {
+    fn retry_or(
+        &self,
+        attempt: u32,
+        error: SyncError,
+        wait: Duration,
+    ) -> Result<Duration, SyncError> {
         if attempt >= self.max_attempts {
             return Err(error.after_attempts(attempt));
         }
@@ -214,7 +236,10 @@ impl GraphqlClient {
 /// `Some((throttled, message))` when the response carries top-level errors.
 fn graphql_errors(value: &Value) -> Option<(bool, String)> {
     let errors = value.get("errors")?;
-    let list = errors.as_array().cloned().unwrap_or_else(|| vec![errors.clone()]);
+    let list = errors
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| vec![errors.clone()]);
     if list.is_empty() {
         return None;
     }
@@ -223,7 +248,11 @@ fn graphql_errors(value: &Value) -> Option<(bool, String)> {
         .any(|e| e["extensions"]["code"].as_str() == Some("THROTTLED"));
     let message = list
         .iter()
-        .map(|e| e["message"].as_str().map_or_else(|| e.to_string(), str::to_string))
+        .map(|e| {
+            e["message"]
+                .as_str()
+                .map_or_else(|| e.to_string(), str::to_string)
+        })
         .collect::<Vec<_>>()
         .join("; ");
     Some((throttled, message))
@@ -231,7 +260,11 @@ fn graphql_errors(value: &Value) -> Option<(bool, String)> {
 
 fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
     let text = resp.headers().get("retry-after")?.to_str().ok()?;
-    text.trim().parse::<f64>().ok().filter(|s| s.is_finite() && *s >= 0.0).map(Duration::from_secs_f64)
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(Duration::from_secs_f64)
 }
 
 /// reqwest's errors name the URL; a bulk download URL is signed (its query string is a
@@ -269,7 +302,10 @@ mod tests {
         let wait = b.wait_for(352.0).as_secs_f64();
         assert!((2.4..=2.53).contains(&wait), "{wait}");
         assert_eq!(b.wait_for(50.0), Duration::ZERO);
-        assert!(b.wait_for(1e9).as_secs_f64() <= 19.0 + 0.01, "capped at the bucket size");
+        assert!(
+            b.wait_for(1e9).as_secs_f64() <= 19.0 + 0.01,
+            "capped at the bucket size"
+        );
     }
 
     #[test]

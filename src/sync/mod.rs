@@ -37,7 +37,10 @@ pub enum SyncError {
     #[error("{0}")]
     Data(String),
     #[error("{error} (gave up after {attempts} attempts)")]
-    GaveUp { error: Box<SyncError>, attempts: u32 },
+    GaveUp {
+        error: Box<SyncError>,
+        attempts: u32,
+    },
 }
 
 impl SyncError {
@@ -108,10 +111,20 @@ impl std::fmt::Display for SourceOutcome {
         write!(
             f,
             "{} ({}): {} orders read; {} inserted, {} updated, {} unchanged; {:.2} s",
-            self.source, self.mode, c.records_read, c.inserted, c.updated, c.unchanged, self.elapsed_secs
+            self.source,
+            self.mode,
+            c.records_read,
+            c.inserted,
+            c.updated,
+            c.unchanged,
+            self.elapsed_secs
         )?;
         if self.throttled > 0 || self.waited_secs > 0.05 {
-            write!(f, "; throttled {} times, waited {:.1} s", self.throttled, self.waited_secs)?;
+            write!(
+                f,
+                "; throttled {} times, waited {:.1} s",
+                self.throttled, self.waited_secs
+            )?;
         }
         if let Some(e) = &self.error {
             write!(f, "; FAILED: {e}")?;
@@ -147,7 +160,9 @@ pub fn scheduled_jobs(
     if let Some(s) = &config.shopify {
         if let Some(expr) = &s.schedule {
             let cron = crate::schedule::CronSchedule::parse(expr, s.timezone.unwrap_or(shop_tz))
-                .map_err(|e| anyhow::anyhow!("invalid configuration: sync.shopify.schedule: {e}"))?;
+                .map_err(|e| {
+                    anyhow::anyhow!("invalid configuration: sync.shopify.schedule: {e}")
+                })?;
             jobs.push(crate::schedule::Job {
                 key: format!("sync:{}", shopify::SOURCE),
                 cron,
@@ -193,7 +208,9 @@ pub async fn sync_one(
         refresh_secs: 0.0,
         error: None,
     };
-    let run_id = state::start_run(store, source.name(), "incremental").await.ok();
+    let run_id = state::start_run(store, source.name(), "incremental")
+        .await
+        .ok();
     let result: anyhow::Result<()> = async {
         match source {
             Source::Shopify => {
@@ -227,7 +244,8 @@ pub async fn sync_one(
     let result = result.and(refreshed);
     match &result {
         Ok(()) => {
-            let coverage = sources::coverage_query("orders", "local_date", "WHERE source = 'shopify'");
+            let coverage =
+                sources::coverage_query("orders", "local_date", "WHERE source = 'shopify'");
             if let Err(e) = sources::record_success(store, source.name(), &coverage).await {
                 outcome.error = Some(format!("{e:#}"));
             }
@@ -239,7 +257,9 @@ pub async fn sync_one(
         }
     }
     if let Some(id) = run_id {
-        if let Err(e) = state::finish_run(store, id, &outcome.mode, counts, outcome.error.as_deref()).await {
+        if let Err(e) =
+            state::finish_run(store, id, &outcome.mode, counts, outcome.error.as_deref()).await
+        {
             tracing::warn!(error = %format!("{e:#}"), "the sync run was not recorded");
         }
     }

@@ -128,7 +128,17 @@ pub struct RunRecord {
 
 /// The runs of `source`, oldest first.
 pub async fn runs(store: &Store, source: &str) -> anyhow::Result<Vec<RunRecord>> {
-    type Row = (String, String, DateTime<Utc>, String, i64, i64, i64, i64, Option<String>);
+    type Row = (
+        String,
+        String,
+        DateTime<Utc>,
+        String,
+        i64,
+        i64,
+        i64,
+        i64,
+        Option<String>,
+    );
     let rows: Vec<Row> = with_pool!(store, pool => {
         sqlx::query_as(
             "SELECT source, mode, started_at, status, records_read, inserted, updated, unchanged, error \

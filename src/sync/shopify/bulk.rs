@@ -24,7 +24,10 @@ pub const BATCH: usize = 1024;
 /// What the parser hands the writer.
 pub enum Parsed {
     /// A batch of orders, and how many orders of the file have now been read in all.
-    Batch { orders: Vec<OrderIn>, read: u64 },
+    Batch {
+        orders: Vec<OrderIn>,
+        read: u64,
+    },
     Failed(SyncError),
 }
 
@@ -123,7 +126,13 @@ pub fn parse(
             if a.batch.len() >= BATCH {
                 let orders = std::mem::replace(&mut a.batch, Vec::with_capacity(BATCH));
                 // Read counts orders completed; the pending one is not in the batch yet.
-                if batches.blocking_send(Parsed::Batch { orders, read: a.read }).is_err() {
+                if batches
+                    .blocking_send(Parsed::Batch {
+                        orders,
+                        read: a.read,
+                    })
+                    .is_err()
+                {
                     return;
                 }
             }
@@ -199,6 +208,9 @@ mod tests {
              {{\"name\":\"Mug\",\"quantity\":1,\"__parentId\":\"gid://shopify/Order/1\"}}\n"
         );
         let err = run(&text, 100, 0).unwrap_err();
-        assert!(err.contains("line 3") && err.contains("not grouped"), "{err}");
+        assert!(
+            err.contains("line 3") && err.contains("not grouped"),
+            "{err}"
+        );
     }
 }

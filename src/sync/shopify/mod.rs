@@ -100,7 +100,9 @@ fn orders_page_query() -> String {
 
 /// The bulk query: every order (created from `from` on), its line items as child lines.
 pub fn bulk_orders_query(from: Option<chrono::NaiveDate>) -> String {
-    let filter = from.map_or(String::new(), |d| format!("(query: \"created_at:>='{d}'\")"));
+    let filter = from.map_or(String::new(), |d| {
+        format!("(query: \"created_at:>='{d}'\")")
+    });
     format!(
         "{{ orders{filter} {{ edges {{ node {{ {ORDER_FIELDS} lineItems {{ edges {{ node {{ {LINE_FIELDS} }} }} }} }} }} }} }}"
     )
@@ -158,7 +160,11 @@ impl<'a> Shopify<'a> {
                 let query = bulk_orders_query(self.config.backfill_from);
                 let data = self
                     .client
-                    .query("shopify bulkOperationRunQuery", RUN_BULK, json!({ "query": query }))
+                    .query(
+                        "shopify bulkOperationRunQuery",
+                        RUN_BULK,
+                        json!({ "query": query }),
+                    )
                     .await?;
                 let run = &data["bulkOperationRunQuery"];
                 if let Some(errors) = run["userErrors"].as_array().filter(|e| !e.is_empty()) {
@@ -174,7 +180,11 @@ impl<'a> Shopify<'a> {
                 }
                 let operation = run["bulkOperation"]["id"]
                     .as_str()
-                    .ok_or_else(|| SyncError::Api("shopify bulkOperationRunQuery returned no operation id".into()))?
+                    .ok_or_else(|| {
+                        SyncError::Api(
+                            "shopify bulkOperationRunQuery returned no operation id".into(),
+                        )
+                    })?
                     .to_string();
                 let b = Backfill {
                     operation,
@@ -214,11 +224,18 @@ impl<'a> Shopify<'a> {
     /// Polls the bulk operation until it completes; its file's URL (none: no orders).
     async fn wait_for_bulk(&mut self, id: &str) -> anyhow::Result<(Option<String>, u64)> {
         let poll = Duration::from_secs_f64(self.config.bulk_poll_secs);
-        let spinner = spinner(self.opts.progress, "shopify backfill: waiting for the bulk operation");
+        let spinner = spinner(
+            self.opts.progress,
+            "shopify backfill: waiting for the bulk operation",
+        );
         loop {
             let data = self
                 .client
-                .query("shopify bulk operation status", POLL_BULK, json!({ "id": id }))
+                .query(
+                    "shopify bulk operation status",
+                    POLL_BULK,
+                    json!({ "id": id }),
+                )
                 .await?;
             let node = &data["node"];
             let status = node["status"].as_str().unwrap_or("");
@@ -261,13 +278,9 @@ impl<'a> Shopify<'a> {
         counts: &mut RunCounts,
     ) -> anyhow::Result<()> {
         let started = Instant::now();
-        let resp = self
-            .client
-            .http()
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| SyncError::Http(format!("shopify bulk file download: {}", without_url(&e))))?;
+        let resp = self.client.http().get(url).send().await.map_err(|e| {
+            SyncError::Http(format!("shopify bulk file download: {}", without_url(&e)))
+        })?;
         if !resp.status().is_success() {
             return Err(SyncError::Http(format!(
                 "shopify bulk file download answered {} (the file's link lasts a week: run the sync again)",
@@ -288,7 +301,10 @@ impl<'a> Shopify<'a> {
                     }
                     Ok(None) => return,
                     Err(e) => {
-                        let e = SyncError::Http(format!("shopify bulk file download: {}", without_url(&e)));
+                        let e = SyncError::Http(format!(
+                            "shopify bulk file download: {}",
+                            without_url(&e)
+                        ));
                         let _ = chunk_tx.send(Err(e)).await;
                         return;
                     }
@@ -327,7 +343,8 @@ impl<'a> Shopify<'a> {
                             tx.prefer_indexes().await?;
                             in_tx = 0;
                         }
-                        let rate = counts.records_read as f64 / started.elapsed().as_secs_f64().max(1e-3);
+                        let rate =
+                            counts.records_read as f64 / started.elapsed().as_secs_f64().max(1e-3);
                         bar.set_position(read);
                         bar.set_message(format!("{rate:.0} orders/s"));
                     }
@@ -371,7 +388,10 @@ impl<'a> Shopify<'a> {
         let since = cursor
             .updated_since
             .ok_or_else(|| anyhow::anyhow!("shopify: no incremental cursor after the backfill"))?;
-        let filter = format!("updated_at:>='{}'", since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        let filter = format!(
+            "updated_at:>='{}'",
+            since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
         let query = orders_page_query();
         let mut sink = OrderSink::new(SOURCE, self.tz);
         let (ins0, upd0, unc0) = (counts.inserted, counts.updated, counts.unchanged);
@@ -409,7 +429,9 @@ impl<'a> Shopify<'a> {
                 cursor.max_seen = None;
             }
             state::save_cursor(&mut tx, SOURCE, &cursor).await?;
-            tx.commit().await.context("failed to commit a page of orders")?;
+            tx.commit()
+                .await
+                .context("failed to commit a page of orders")?;
             counts.inserted = ins0 + sink.counts.inserted;
             counts.updated = upd0 + sink.counts.updated;
             counts.unchanged = unc0 + sink.counts.unchanged;

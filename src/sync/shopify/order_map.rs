@@ -23,7 +23,9 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::import::channel_map::{order_channel, Hints};
-use crate::import::order::{allocate, customer_key, normalise_phone, CustomerIn, LineIn, OrderIn, RefundIn};
+use crate::import::order::{
+    allocate, customer_key, normalise_phone, CustomerIn, LineIn, OrderIn, RefundIn,
+};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -182,9 +184,15 @@ pub fn amount_cents(text: &str) -> Result<i64, String> {
     if !ok || int.len() > 15 {
         return Err(format!("{text:?} is not an amount"));
     }
-    let whole: i64 = int.parse().map_err(|_| format!("{text:?} is not an amount"))?;
+    let whole: i64 = int
+        .parse()
+        .map_err(|_| format!("{text:?} is not an amount"))?;
     let mut f = frac.bytes().map(|b| i64::from(b - b'0'));
-    let (d1, d2, d3) = (f.next().unwrap_or(0), f.next().unwrap_or(0), f.next().unwrap_or(0));
+    let (d1, d2, d3) = (
+        f.next().unwrap_or(0),
+        f.next().unwrap_or(0),
+        f.next().unwrap_or(0),
+    );
     let cents = whole * 100 + d1 * 10 + d2 + i64::from(d3 >= 5);
     Ok(if neg { -cents } else { cents })
 }
@@ -239,13 +247,17 @@ impl OrderNode {
             .customer_journey_summary
             .as_ref()
             .and_then(|j| j.last_visit.as_ref().or(j.first_visit.as_ref()));
-        let mut landing = visit.and_then(|v| v.landing_page.clone()).unwrap_or_default();
+        let mut landing = visit
+            .and_then(|v| v.landing_page.clone())
+            .unwrap_or_default();
         if let Some(utm) = visit.and_then(|v| v.utm_parameters.as_ref()?.source.clone()) {
             if !landing.to_ascii_lowercase().contains("utm_source") {
                 landing.push_str(&format!(" utm_source={utm}"));
             }
         }
-        let referrer = visit.and_then(|v| v.referrer_url.clone()).unwrap_or_default();
+        let referrer = visit
+            .and_then(|v| v.referrer_url.clone())
+            .unwrap_or_default();
         let channel = order_channel(&Hints {
             note_attributes: &notes,
             landing_site: &landing,
@@ -254,10 +266,12 @@ impl OrderNode {
             source: &source,
         });
         let is_test = self.test
-            || self
-                .tags
-                .iter()
-                .any(|t| matches!(t.trim().to_ascii_lowercase().as_str(), "test" | "test order"));
+            || self.tags.iter().any(|t| {
+                matches!(
+                    t.trim().to_ascii_lowercase().as_str(),
+                    "test" | "test order"
+                )
+            });
         let customer = self.customer.take().unwrap_or_default();
         let email = self
             .email
@@ -269,8 +283,12 @@ impl OrderNode {
         let phone = [
             self.phone.as_deref(),
             customer.phone.as_deref(),
-            self.billing_address.as_ref().and_then(|a| a.phone.as_deref()),
-            self.shipping_address.as_ref().and_then(|a| a.phone.as_deref()),
+            self.billing_address
+                .as_ref()
+                .and_then(|a| a.phone.as_deref()),
+            self.shipping_address
+                .as_ref()
+                .and_then(|a| a.phone.as_deref()),
         ]
         .into_iter()
         .flatten()
@@ -300,7 +318,10 @@ impl OrderNode {
             let price = amount_cents(&line.original_unit_price_set.shop_money.amount)
                 .map_err(|e| format!("order {}: line {:?}: {e}", self.name, line.name))?;
             out_lines.push(LineIn {
-                sku: line.sku.filter(|s| !s.trim().is_empty()).map(|s| s.trim().to_string()),
+                sku: line
+                    .sku
+                    .filter(|s| !s.trim().is_empty())
+                    .map(|s| s.trim().to_string()),
                 title: line.name.trim().to_string(),
                 quantity: line.quantity,
                 unit_price_cents: price,
@@ -384,9 +405,15 @@ mod tests {
         assert_eq!(o.external_id, "#1001");
         assert_eq!(o.customer.as_ref().unwrap().key, "alice@example.com");
         assert_eq!(o.channel, "email", "the discount code names the newsletter");
-        assert_eq!((o.gross_cents, o.net_cents, o.discount_cents), (10000, 7500, 1000));
+        assert_eq!(
+            (o.gross_cents, o.net_cents, o.discount_cents),
+            (10000, 7500, 1000)
+        );
         // 75 € net split 60:40 over the lines.
-        assert_eq!(o.lines.iter().map(|l| l.net_cents).collect::<Vec<_>>(), vec![4500, 3000]);
+        assert_eq!(
+            o.lines.iter().map(|l| l.net_cents).collect::<Vec<_>>(),
+            vec![4500, 3000]
+        );
         assert!(o.refund.is_none());
     }
 }
