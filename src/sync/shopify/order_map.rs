@@ -378,7 +378,7 @@ mod tests {
         assert_eq!(amount_cents("1200"), Ok(120000));
         assert_eq!(amount_cents("-3.00"), Ok(-300));
         assert_eq!(amount_cents("19.995"), Ok(2000));
-        assert_eq!(amount_cents("1e3").is_err(), true);
+        assert!(amount_cents("1e3").is_err());
         assert_eq!(amount_cents(""), Ok(0));
     }
 
