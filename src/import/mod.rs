@@ -9,7 +9,7 @@
 //! rolls it back. Each import is recorded in `sync_state` (`sources`) and ends with the one
 //! post-load hook, `store::refresh_after_load`, for the kinds that change sales.
 
-mod ad_reports;
+pub(crate) mod ad_reports;
 mod catalog;
 pub(crate) mod channel_map;
 pub(crate) mod db;

@@ -30,6 +30,8 @@ pub const SHOPIFY_TOKEN_ENV: &str = "SHOPIFY_ACCESS_TOKEN";
 #[serde(deny_unknown_fields, default)]
 pub struct SyncConfig {
     pub shopify: Option<ShopifyConfig>,
+    /// `[sync.google_ads]` (see `sync::google_ads`).
+    pub google_ads: Option<super::google_ads::GoogleAdsConfig>,
 }
 
 /// `[sync.shopify]`.
@@ -168,6 +170,9 @@ impl SyncConfig {
     pub fn validate(&self) -> anyhow::Result<()> {
         if let Some(s) = &self.shopify {
             s.validate()?;
+        }
+        if let Some(g) = &self.google_ads {
+            g.validate()?;
         }
         Ok(())
     }

@@ -10,7 +10,9 @@
 //! and the whole sync fails at the end if any did.
 
 pub mod config;
+pub mod fake_google_ads;
 pub mod fake_shopify;
+pub mod google_ads;
 pub mod graphql;
 pub mod shopify;
 pub mod state;
@@ -60,12 +62,41 @@ impl SyncError {
 pub enum Source {
     /// Shopify Admin GraphQL: orders, line items, refunds, customers.
     Shopify,
+    /// Google Ads API: campaign spend and conversions by day.
+    GoogleAds,
 }
 
 impl Source {
     pub fn name(self) -> &'static str {
         match self {
             Source::Shopify => shopify::SOURCE,
+            Source::GoogleAds => google_ads::SOURCE,
+        }
+    }
+
+    /// What the store holds for this source (rows, first and last day), for `sync_state`.
+    fn coverage_sql(self) -> String {
+        match self {
+            Source::Shopify => {
+                sources::coverage_query("orders", "local_date", "WHERE source = 'shopify'")
+            }
+            Source::GoogleAds => {
+                sources::coverage_query("ad_spend", "date", "WHERE source = 'google_ads'")
+            }
+        }
+    }
+
+    /// The cron expression and time zone of its `schedule`, if any.
+    fn schedule(self, config: &SyncConfig) -> Option<(&str, Option<chrono_tz::Tz>)> {
+        match self {
+            Source::Shopify => config
+                .shopify
+                .as_ref()
+                .and_then(|c| Some((c.schedule.as_deref()?, c.timezone))),
+            Source::GoogleAds => config
+                .google_ads
+                .as_ref()
+                .and_then(|c| Some((c.schedule.as_deref()?, c.timezone))),
         }
     }
 }
@@ -135,7 +166,13 @@ impl std::fmt::Display for SourceOutcome {
 
 /// The sources `config` configures, in order (or just `only`).
 pub fn configured(config: &SyncConfig, only: Option<Source>) -> anyhow::Result<Vec<Source>> {
-    let all: Vec<Source> = config.shopify.iter().map(|_| Source::Shopify).collect();
+    let mut all = Vec::new();
+    if config.shopify.is_some() {
+        all.push(Source::Shopify);
+    }
+    if config.google_ads.is_some() {
+        all.push(Source::GoogleAds);
+    }
     match only {
         Some(s) if all.contains(&s) => Ok(vec![s]),
         Some(s) => anyhow::bail!(
@@ -144,7 +181,7 @@ pub fn configured(config: &SyncConfig, only: Option<Source>) -> anyhow::Result<V
             s.name()
         ),
         None if all.is_empty() => anyhow::bail!(
-            "no API source is configured: add a [sync.shopify] section to insight-desk.toml (see README, \"API sync\")"
+            "no API source is configured: add a [sync.shopify] or [sync.google_ads] section to insight-desk.toml (see README, \"API sync\")"
         ),
         None => Ok(all),
     }
@@ -157,16 +194,19 @@ pub fn scheduled_jobs(
     shop_tz: chrono_tz::Tz,
 ) -> anyhow::Result<Vec<crate::schedule::Job>> {
     let mut jobs = Vec::new();
-    if let Some(s) = &config.shopify {
-        if let Some(expr) = &s.schedule {
-            let cron = crate::schedule::CronSchedule::parse(expr, s.timezone.unwrap_or(shop_tz))
-                .map_err(|e| {
-                    anyhow::anyhow!("invalid configuration: sync.shopify.schedule: {e}")
+    for source in [Source::Shopify, Source::GoogleAds] {
+        if let Some((expr, tz)) = source.schedule(config) {
+            let cron =
+                crate::schedule::CronSchedule::parse(expr, tz.unwrap_or(shop_tz)).map_err(|e| {
+                    anyhow::anyhow!(
+                        "invalid configuration: sync.{}.schedule: {e}",
+                        source.name()
+                    )
                 })?;
             jobs.push(crate::schedule::Job {
-                key: format!("sync:{}", shopify::SOURCE),
+                key: format!("sync:{}", source.name()),
                 cron,
-                kind: crate::schedule::JobKind::Sync(Source::Shopify),
+                kind: crate::schedule::JobKind::Sync(source),
             });
         }
     }
@@ -228,12 +268,26 @@ pub async fn sync_one(
                 outcome.waited_secs = connector.client.stats.waited.as_secs_f64();
                 result.map(|_| ())
             }
+            Source::GoogleAds => {
+                let cfg = config
+                    .google_ads
+                    .as_ref()
+                    .ok_or_else(|| anyhow::anyhow!("google_ads is not configured"))?;
+                if opts.full {
+                    state::clear_cursor(store, google_ads::SOURCE).await?;
+                }
+                let mut connector = google_ads::GoogleAds::new(store, tz, cfg, opts.base_backoff)?;
+                let result = connector.sync(&mut counts).await;
+                outcome.mode = connector.mode.to_string();
+                result
+            }
         }
     }
     .await;
     outcome.counts = counts;
-    // Whatever was written (also before a failure) is in the summaries at the end.
-    let wrote = counts.inserted + counts.updated > 0;
+    // Whatever orders were written (also before a failure) are in the summaries at the end;
+    // ad spend is read by the metrics directly.
+    let wrote = source == Source::Shopify && counts.inserted + counts.updated > 0;
     let refresh_started = Instant::now();
     let refreshed = if wrote {
         refresh_after_load(store).await
@@ -244,9 +298,9 @@ pub async fn sync_one(
     let result = result.and(refreshed);
     match &result {
         Ok(()) => {
-            let coverage =
-                sources::coverage_query("orders", "local_date", "WHERE source = 'shopify'");
-            if let Err(e) = sources::record_success(store, source.name(), &coverage).await {
+            if let Err(e) =
+                sources::record_success(store, source.name(), &source.coverage_sql()).await
+            {
                 outcome.error = Some(format!("{e:#}"));
             }
         }
