@@ -43,3 +43,5 @@ mod summaries;
 /// API sync from a fake Shopify: backfill, incremental, resume after a crash, rate limits,
 /// secrets, and the same cockpit as the CSV export.
 mod sync;
+/// API sync from Google Ads (token refresh, lookback) and one source failing among others.
+mod sync_ads;
