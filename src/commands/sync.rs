@@ -81,7 +81,7 @@ fn child(config: &std::path::Path, url: &str) -> anyhow::Result<(ChildReport, f6
     anyhow::ensure!(
         output.status.success(),
         "the sync child failed: {}",
-        String::from_utf8_lossy(&output.stderr)
+        String::from_utf8_lossy(&output.stdout)
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
     let line = stdout.lines().last().unwrap_or_default();

@@ -278,7 +278,9 @@ impl<'a> Shopify<'a> {
         counts: &mut RunCounts,
     ) -> anyhow::Result<()> {
         let started = Instant::now();
-        let resp = self.client.http().get(url).send().await.map_err(|e| {
+        // The client's 2-minute limit is for API calls; a big shop's file takes longer.
+        let download = self.client.http().get(url).timeout(Duration::from_secs(6 * 3600));
+        let resp = download.send().await.map_err(|e| {
             SyncError::Http(format!("shopify bulk file download: {}", without_url(&e)))
         })?;
         if !resp.status().is_success() {
