@@ -279,7 +279,11 @@ impl<'a> Shopify<'a> {
     ) -> anyhow::Result<()> {
         let started = Instant::now();
         // The client's 2-minute limit is for API calls; a big shop's file takes longer.
-        let download = self.client.http().get(url).timeout(Duration::from_secs(6 * 3600));
+        let download = self
+            .client
+            .http()
+            .get(url)
+            .timeout(Duration::from_secs(6 * 3600));
         let resp = download.send().await.map_err(|e| {
             SyncError::Http(format!("shopify bulk file download: {}", without_url(&e)))
         })?;
