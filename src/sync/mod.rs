@@ -1,6 +1,6 @@
 //! `insight-desk sync`: API connectors that keep the store up to date by themselves.
 //!
-//! Each source has a connector (today: `shopify`, see its module) that reads what changed
+//! Each source has a connector (`shopify`, `google_ads`: see their modules) that reads what changed
 //! since its cursor and writes it through the importers' own sinks, so the API and the export
 //! files share one set of dedup rules. A connector's cursor lives in `sync_state.cursor`
 //! (written with the data it covers: `state`), every run is recorded in `sync_runs`, and the
