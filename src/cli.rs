@@ -50,6 +50,12 @@ pub enum Command {
     Import(ImportArgs),
     /// Per source: last import, rows held, days covered, freshness.
     Sources,
+    /// Bring the store up to date from the configured APIs ([sync.shopify]): a backfill the
+    /// first time, then what changed since the stored cursor.
+    Sync(SyncArgs),
+    /// Measure `sync shopify` against a fake Shopify on loopback: a bulk backfill of
+    /// generated orders, then an incremental sync of changed ones; prints a table.
+    BenchSync(BenchSyncArgs),
     /// Measure `import shopify-orders` on a generated 1 M line-item export; prints a table.
     BenchImport(BenchImportArgs),
     /// (internal) One timed import in a fresh process, for `bench-import`.
@@ -461,6 +467,32 @@ pub struct BenchReportArgs {
     /// Generate the demo shop at this scale first (and time it).
     #[arg(long)]
     pub generate_scale: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The source to sync (default: every configured one).
+    #[arg(value_enum)]
+    pub source: Option<crate::sync::Source>,
+    /// Forget the stored cursor and backfill everything again (upserts: nothing is doubled).
+    #[arg(long)]
+    pub full: bool,
+    /// (internal, for `bench-sync`) Print the outcomes and the peak memory as one JSON line.
+    #[arg(long, hide = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchSyncArgs {
+    /// Orders in the fake shop's bulk file.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub orders: u64,
+    /// Orders changed before the incremental sync.
+    #[arg(long, default_value_t = 1_000)]
+    pub changed: u64,
+    /// Where the benchmark's SQLite store goes (default: a temporary folder).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

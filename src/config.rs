@@ -50,6 +50,9 @@ pub struct Config {
     pub ltv: LtvConfig,
     /// Stock cover and reorders (`report stock`, `/stock`, `/sku`).
     pub stock: StockConfig,
+    /// API sources (`[sync.shopify]`): `insight-desk sync`, and syncs scheduled in `serve`.
+    #[serde(default)]
+    pub sync: crate::sync::SyncConfig,
 }
 
 /// `[stock]`: the reorder policy behind `report stock` (the cover threshold is
@@ -217,6 +220,7 @@ impl Default for Config {
             rfm: RfmConfig::default(),
             ltv: LtvConfig::default(),
             stock: StockConfig::default(),
+            sync: crate::sync::SyncConfig::default(),
         }
     }
 }
@@ -241,6 +245,7 @@ impl std::fmt::Debug for Config {
             .field("rfm", &self.rfm)
             .field("ltv", &self.ltv)
             .field("stock", &self.stock)
+            .field("sync", &self.sync)
             .finish()
     }
 }
@@ -312,6 +317,7 @@ impl Config {
             .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
         self.ltv.validate()?;
         self.stock.validate()?;
+        self.sync.validate()?;
         if let Some(url) = &self.database_url {
             anyhow::ensure!(
                 url.starts_with("sqlite:")

@@ -19,4 +19,5 @@ pub mod reply;
 pub mod schedule;
 pub mod slack;
 pub mod store;
+pub mod sync;
 pub mod telemetry;

@@ -42,3 +42,8 @@ mod schedule;
 mod slack;
 /// Summary tables (migration 0004) give exactly the figures of the fact views.
 mod summaries;
+/// API sync from a fake Shopify: backfill, incremental, resume after a crash, rate limits,
+/// secrets, and the same cockpit as the CSV export.
+mod sync;
+/// API sync from Google Ads (token refresh, lookback) and one source failing among others.
+mod sync_ads;

@@ -106,5 +106,5 @@ pub async fn sources(app: &App) -> anyhow::Result<()> {
         ]);
     }
     println!("{table}");
-    Ok(())
+    super::sync::print_api_sources(app).await
 }

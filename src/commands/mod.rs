@@ -21,6 +21,7 @@ mod query;
 mod rfm;
 mod schedule;
 mod serve;
+mod sync;
 
 use anyhow::Context;
 use chrono::{Days, NaiveDate, Utc};
@@ -205,6 +206,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = App::open(config, lang, &url).await?;
             import::sources(&app).await
         }
+        Command::Sync(args) => {
+            let app = App::open(config, lang, &url).await?;
+            sync::run(&app, args).await
+        }
+        Command::BenchSync(args) => sync::bench(args).await,
         Command::BenchImport(args) => bench_import::run(args).await,
         Command::BenchImportChild(args) => bench_import::run_child(config, args).await,
         Command::Bench(args) => bench::run(config, args).await,

@@ -134,7 +134,7 @@ pub(super) struct AdRow {
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub(super) struct Figures {
+pub(crate) struct Figures {
     pub spend: i64,
     pub impressions: i64,
     pub clicks: i64,
@@ -326,7 +326,9 @@ fn daily_rows(
     out
 }
 
-async fn write(
+/// Writes days of figures per campaign (also the Google Ads API connector's way in, so both
+/// replace the same rows the same way).
+pub(crate) async fn write(
     store: &Store,
     platform: &Platform,
     days: BTreeMap<(NaiveDate, String), (String, Figures)>,

@@ -9,15 +9,15 @@
 //! rolls it back. Each import is recorded in `sync_state` (`sources`) and ends with the one
 //! post-load hook, `store::refresh_after_load`, for the kinds that change sales.
 
-mod ad_reports;
+pub(crate) mod ad_reports;
 mod catalog;
-mod channel_map;
-mod db;
+pub(crate) mod channel_map;
+pub(crate) mod db;
 mod error;
 mod inventory;
 mod klaviyo;
-mod order;
-mod order_sink;
+pub(crate) mod order;
+pub(crate) mod order_sink;
 mod orders_job;
 mod parse;
 mod plans;

@@ -35,6 +35,8 @@ pub const ALERTS_JOB: &str = "alerts:evaluate";
 pub enum JobKind {
     Digest(Box<Schedule>),
     Alerts,
+    /// An API sync (`[sync.<source>] schedule`): ledger key `sync:<source>`.
+    Sync(crate::sync::Source),
 }
 
 /// Something the scheduler runs: a ledger key, when, and what.
@@ -50,7 +52,7 @@ impl Job {
     pub fn channel(&self) -> Option<&str> {
         match &self.kind {
             JobKind::Digest(s) => Some(&s.channel),
-            JobKind::Alerts => None,
+            JobKind::Alerts | JobKind::Sync(_) => None,
         }
     }
 }
@@ -121,6 +123,7 @@ impl Plan {
                 kind: JobKind::Alerts,
             });
         }
+        jobs.extend(crate::sync::scheduled_jobs(&config.sync, shop_tz)?);
         Ok(Plan {
             jobs,
             rules,
@@ -300,6 +303,37 @@ impl Scheduler {
         match &job.kind {
             JobKind::Digest(schedule) => self.digest(schedule, claim, now).await,
             JobKind::Alerts => self.alerts(claim, now).await,
+            JobKind::Sync(source) => self.sync(*source, claim, now).await,
+        }
+    }
+
+    /// A scheduled API sync: the same code as `insight-desk sync <source>`; a failure is
+    /// retried with the ledger's back-off like any run.
+    async fn sync(
+        &self,
+        source: crate::sync::Source,
+        claim: &Claim,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Outcome> {
+        let app = &*self.app;
+        let outcome = crate::sync::sync_one(
+            &app.store,
+            app.shop.timezone,
+            &app.config.sync,
+            source,
+            &crate::sync::SyncOptions::default(),
+        )
+        .await;
+        match &outcome.error {
+            None => {
+                let summary = outcome.to_string();
+                ledger::done(&app.store, claim, now, &summary, None).await?;
+                Ok(Outcome::Delivered { ts: None, summary })
+            }
+            Some(error) => {
+                let what = format!("{} sync", source.name());
+                self.attempt_failed(&what, claim, now, error.clone()).await
+            }
         }
     }
 

@@ -1,0 +1,477 @@
+//! The Shopify connector: orders over the Admin GraphQL API, into the store through the
+//! importers' own [`OrderSink`] (same customer keys, same upsert on `('shopify', name)`, same
+//! fingerprints), so an order synced here and the same order imported from an export are one
+//! order.
+//!
+//! A first sync is a backfill through a bulk operation (`bulkOperationRunQuery`, polled with
+//! `node(id:)`, its JSONL downloaded while it is written: see `bulk`); later syncs read the
+//! orders updated since the last one, a page at a time (`orders(query: "updated_at:>='…'",
+//! sortKey: UPDATED_AT)`). Every batch is committed with the cursor that covers it, so an
+//! interrupted sync resumes where the store stands: a backfill re-downloads the same
+//! operation's file and skips the orders already stored; an incremental sync resumes from
+//! its page cursor. Re-reading an order is harmless (an unchanged fingerprint writes
+//! nothing), so nothing is ever counted twice.
+
+mod bulk;
+pub mod order_map;
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use self::bulk::Parsed;
+use self::order_map::{OrderNode, LINE_FIELDS, ORDER_FIELDS};
+use super::graphql::{without_url, GraphqlClient};
+use super::state::{self, RunCounts};
+use super::{SyncError, SyncOptions};
+use crate::import::db::Tx;
+use crate::import::order_sink::OrderSink;
+use crate::store::Store;
+use crate::sync::config::ShopifyConfig;
+
+/// The name of the source, in `sync_state`, `sync_runs` and `orders.source` (the CSV
+/// importer's too).
+pub const SOURCE: &str = "shopify";
+
+/// Batches written per transaction of a backfill (each commit stores the cursor).
+const BATCHES_PER_COMMIT: usize = 8;
+
+/// Where the Shopify connector stands (`sync_state.cursor`, JSON).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShopifyCursor {
+    /// The next incremental sync reads orders updated at or after this instant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_since: Option<DateTime<Utc>>,
+    /// An interrupted incremental sync: the page cursor to resume from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// An interrupted incremental sync: the latest `updatedAt` it stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_seen: Option<DateTime<Utc>>,
+    /// A backfill under way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backfill: Option<Backfill>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Backfill {
+    /// `gid://shopify/BulkOperation/…`.
+    pub operation: String,
+    /// When it was started: orders updated later are read by the next incremental sync.
+    pub started_at: DateTime<Utc>,
+    /// Orders of its file already stored.
+    pub orders_done: u64,
+}
+
+/// What one Shopify sync did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ShopifyReport {
+    pub mode: &'static str,
+    pub counts: RunCounts,
+    /// Calls that Shopify throttled (THROTTLED or 429), and the time spent waiting.
+    pub throttled: u64,
+    pub waited_secs: f64,
+    pub cursor: ShopifyCursor,
+}
+
+pub struct Shopify<'a> {
+    store: &'a Store,
+    tz: chrono_tz::Tz,
+    config: &'a ShopifyConfig,
+    pub client: GraphqlClient,
+    opts: &'a SyncOptions,
+    /// `backfill` once a backfill ran in this sync, else `incremental`.
+    pub mode: &'static str,
+}
+
+const RUN_BULK: &str = "mutation RunBulk($query: String!) { bulkOperationRunQuery(query: $query, groupObjects: true) { bulkOperation { id status } userErrors { field message } } }";
+const POLL_BULK: &str = "query PollBulk($id: ID!) { node(id: $id) { ... on BulkOperation { id status errorCode objectCount url } } }";
+
+fn orders_page_query() -> String {
+    format!(
+        "query Orders($first: Int!, $after: String, $query: String!) {{ orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {ORDER_FIELDS} lineItems(first: 250) {{ nodes {{ {LINE_FIELDS} }} }} }} }} }}"
+    )
+}
+
+/// The bulk query: every order (created from `from` on), its line items as child lines.
+pub fn bulk_orders_query(from: Option<chrono::NaiveDate>) -> String {
+    let filter = from.map_or(String::new(), |d| {
+        format!("(query: \"created_at:>='{d}'\")")
+    });
+    format!(
+        "{{ orders{filter} {{ edges {{ node {{ {ORDER_FIELDS} lineItems {{ edges {{ node {{ {LINE_FIELDS} }} }} }} }} }} }} }}"
+    )
+}
+
+impl<'a> Shopify<'a> {
+    pub fn new(
+        store: &'a Store,
+        tz: chrono_tz::Tz,
+        config: &'a ShopifyConfig,
+        opts: &'a SyncOptions,
+    ) -> anyhow::Result<Shopify<'a>> {
+        let token = config.access_token()?;
+        let client = GraphqlClient::new(config.endpoint(), token, config.max_attempts)?
+            .with_base_backoff(opts.base_backoff);
+        Ok(Shopify {
+            store,
+            tz,
+            config,
+            client,
+            opts,
+            mode: "incremental",
+        })
+    }
+
+    /// Brings the store up to date: a backfill when the source was never synced (or one is
+    /// under way), then the orders updated since.
+    pub async fn sync(&mut self, counts: &mut RunCounts) -> anyhow::Result<ShopifyReport> {
+        let mut cursor: ShopifyCursor = state::load_cursor(self.store, SOURCE)
+            .await?
+            .unwrap_or_default();
+        if cursor.updated_since.is_none() || cursor.backfill.is_some() {
+            self.mode = "backfill";
+            cursor = self.backfill(cursor, counts).await?;
+        }
+        cursor = self.incremental(cursor, counts).await?;
+        Ok(ShopifyReport {
+            mode: self.mode,
+            counts: *counts,
+            throttled: self.client.stats.throttled,
+            waited_secs: self.client.stats.waited.as_secs_f64(),
+            cursor,
+        })
+    }
+
+    async fn backfill(
+        &mut self,
+        cursor: ShopifyCursor,
+        counts: &mut RunCounts,
+    ) -> anyhow::Result<ShopifyCursor> {
+        let backfill = match cursor.backfill {
+            Some(b) => b,
+            None => {
+                let started_at = Utc::now();
+                let query = bulk_orders_query(self.config.backfill_from);
+                let data = self
+                    .client
+                    .query(
+                        "shopify bulkOperationRunQuery",
+                        RUN_BULK,
+                        json!({ "query": query }),
+                    )
+                    .await?;
+                let run = &data["bulkOperationRunQuery"];
+                if let Some(errors) = run["userErrors"].as_array().filter(|e| !e.is_empty()) {
+                    let text: Vec<String> = errors
+                        .iter()
+                        .map(|e| e["message"].as_str().unwrap_or("?").to_string())
+                        .collect();
+                    return Err(SyncError::Api(format!(
+                        "shopify refused the bulk operation: {} (another bulk query of this app may be running: wait for it or cancel it)",
+                        text.join("; ")
+                    ))
+                    .into());
+                }
+                let operation = run["bulkOperation"]["id"]
+                    .as_str()
+                    .ok_or_else(|| {
+                        SyncError::Api(
+                            "shopify bulkOperationRunQuery returned no operation id".into(),
+                        )
+                    })?
+                    .to_string();
+                let b = Backfill {
+                    operation,
+                    started_at,
+                    orders_done: 0,
+                };
+                let mut tx = Tx::begin(self.store).await?;
+                state::save_cursor(
+                    &mut tx,
+                    SOURCE,
+                    &ShopifyCursor {
+                        backfill: Some(b.clone()),
+                        ..ShopifyCursor::default()
+                    },
+                )
+                .await?;
+                tx.commit().await?;
+                b
+            }
+        };
+        let (url, object_count) = self.wait_for_bulk(&backfill.operation).await?;
+        if let Some(url) = url {
+            self.download(&backfill, &url, object_count, counts).await?;
+        }
+        let done = ShopifyCursor {
+            // Orders updated while the operation ran may be missing from its file: the
+            // incremental sync reads from the operation's start.
+            updated_since: Some(backfill.started_at),
+            ..ShopifyCursor::default()
+        };
+        let mut tx = Tx::begin(self.store).await?;
+        state::save_cursor(&mut tx, SOURCE, &done).await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// Polls the bulk operation until it completes; its file's URL (none: no orders).
+    async fn wait_for_bulk(&mut self, id: &str) -> anyhow::Result<(Option<String>, u64)> {
+        let poll = Duration::from_secs_f64(self.config.bulk_poll_secs);
+        let spinner = spinner(
+            self.opts.progress,
+            "shopify backfill: waiting for the bulk operation",
+        );
+        loop {
+            let data = self
+                .client
+                .query(
+                    "shopify bulk operation status",
+                    POLL_BULK,
+                    json!({ "id": id }),
+                )
+                .await?;
+            let node = &data["node"];
+            let status = node["status"].as_str().unwrap_or("");
+            let objects = node["objectCount"]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .or(node["objectCount"].as_u64())
+                .unwrap_or(0);
+            spinner.set_message(format!("{status}, {objects} objects"));
+            match status {
+                "COMPLETED" => {
+                    spinner.finish_and_clear();
+                    return Ok((node["url"].as_str().map(str::to_string), objects));
+                }
+                "CREATED" | "RUNNING" => tokio::time::sleep(poll).await,
+                other => {
+                    spinner.finish_and_clear();
+                    // A failed, cancelled or expired operation cannot be resumed: forget it so
+                    // the next sync starts a new one.
+                    let mut tx = Tx::begin(self.store).await?;
+                    state::save_cursor(&mut tx, SOURCE, &ShopifyCursor::default()).await?;
+                    tx.commit().await?;
+                    let code = node["errorCode"].as_str().unwrap_or("no error code");
+                    return Err(SyncError::Api(format!(
+                        "shopify bulk operation {id} ended {} ({code}): run the sync again to start a new one",
+                        if other.is_empty() { "in an unknown state" } else { other }
+                    ))
+                    .into());
+                }
+            }
+        }
+    }
+
+    /// Downloads the bulk file and writes its orders, committing the cursor as it goes.
+    async fn download(
+        &mut self,
+        backfill: &Backfill,
+        url: &str,
+        object_count: u64,
+        counts: &mut RunCounts,
+    ) -> anyhow::Result<()> {
+        let started = Instant::now();
+        // The client's 2-minute limit is for API calls; a big shop's file takes longer.
+        let download = self
+            .client
+            .http()
+            .get(url)
+            .timeout(Duration::from_secs(6 * 3600));
+        let resp = download.send().await.map_err(|e| {
+            SyncError::Http(format!("shopify bulk file download: {}", without_url(&e)))
+        })?;
+        if !resp.status().is_success() {
+            return Err(SyncError::Http(format!(
+                "shopify bulk file download answered {} (the file's link lasts a week: run the sync again)",
+                resp.status()
+            ))
+            .into());
+        }
+        let (chunk_tx, chunk_rx) = mpsc::channel(16);
+        let (batch_tx, mut batch_rx) = mpsc::channel(4);
+        let downloader = tokio::spawn(async move {
+            let mut resp = resp;
+            loop {
+                match resp.chunk().await {
+                    Ok(Some(bytes)) => {
+                        if chunk_tx.send(Ok(bytes)).await.is_err() {
+                            return;
+                        }
+                    }
+                    Ok(None) => return,
+                    Err(e) => {
+                        let e = SyncError::Http(format!(
+                            "shopify bulk file download: {}",
+                            without_url(&e)
+                        ));
+                        let _ = chunk_tx.send(Err(e)).await;
+                        return;
+                    }
+                }
+            }
+        });
+        let skip = backfill.orders_done;
+        let parser = tokio::task::spawn_blocking(move || bulk::parse(chunk_rx, batch_tx, skip));
+        let bar = progress(self.opts.progress, object_count);
+        let mut sink = OrderSink::new(SOURCE, self.tz);
+        let mut tx = Tx::begin(self.store).await?;
+        tx.prefer_indexes().await?;
+        let mut in_tx = 0;
+        let mut cursor = ShopifyCursor {
+            backfill: Some(backfill.clone()),
+            ..ShopifyCursor::default()
+        };
+        let outcome: anyhow::Result<()> = async {
+            while let Some(parsed) = batch_rx.recv().await {
+                match parsed {
+                    Parsed::Failed(e) => return Err(e.into()),
+                    Parsed::Batch { orders, read } => {
+                        let n = orders.len() as u64;
+                        sink.write(&mut tx, orders).await?;
+                        counts.records_read += n;
+                        if let Some(b) = cursor.backfill.as_mut() {
+                            b.orders_done = read;
+                        }
+                        in_tx += 1;
+                        if in_tx >= BATCHES_PER_COMMIT {
+                            state::save_cursor(&mut tx, SOURCE, &cursor).await?;
+                            std::mem::replace(&mut tx, Tx::begin(self.store).await?)
+                                .commit()
+                                .await
+                                .context("failed to commit a backfill batch")?;
+                            tx.prefer_indexes().await?;
+                            in_tx = 0;
+                        }
+                        let rate =
+                            counts.records_read as f64 / started.elapsed().as_secs_f64().max(1e-3);
+                        bar.set_position(read);
+                        bar.set_message(format!("{rate:.0} orders/s"));
+                    }
+                }
+            }
+            Ok(())
+        }
+        .await;
+        bar.finish_and_clear();
+        counts.inserted = sink.counts.inserted;
+        counts.updated = sink.counts.updated;
+        counts.unchanged = sink.counts.unchanged;
+        let commit = async {
+            state::save_cursor(&mut tx, SOURCE, &cursor).await?;
+            tx.commit().await.context("failed to commit the backfill")
+        };
+        match outcome {
+            Ok(()) => {
+                commit.await?;
+                let _ = downloader.await;
+                parser.await.context("the bulk file parser panicked")?;
+                Ok(())
+            }
+            Err(e) => {
+                // What was read before the failure is kept, with the cursor that covers it.
+                commit.await.ok();
+                downloader.abort();
+                drop(batch_rx);
+                let _ = parser.await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Reads the orders updated since the cursor, a page per transaction.
+    async fn incremental(
+        &mut self,
+        mut cursor: ShopifyCursor,
+        counts: &mut RunCounts,
+    ) -> anyhow::Result<ShopifyCursor> {
+        let since = cursor
+            .updated_since
+            .ok_or_else(|| anyhow::anyhow!("shopify: no incremental cursor after the backfill"))?;
+        let filter = format!(
+            "updated_at:>='{}'",
+            since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+        let query = orders_page_query();
+        let mut sink = OrderSink::new(SOURCE, self.tz);
+        let (ins0, upd0, unc0) = (counts.inserted, counts.updated, counts.unchanged);
+        loop {
+            let data = self
+                .client
+                .query(
+                    "shopify orders",
+                    &query,
+                    json!({ "first": self.config.page_size, "after": cursor.after, "query": filter }),
+                )
+                .await?;
+            let page = &data["orders"];
+            let nodes = page["nodes"].as_array().cloned().unwrap_or_default();
+            let mut orders = Vec::with_capacity(nodes.len());
+            for node in nodes {
+                let node: OrderNode = serde_json::from_value(node)
+                    .map_err(|e| SyncError::Data(format!("shopify orders page: {e}")))?;
+                if let Some(at) = node.updated_at {
+                    cursor.max_seen = Some(cursor.max_seen.map_or(at, |m| m.max(at)));
+                }
+                orders.push(node.into_order(Vec::new()).map_err(SyncError::Data)?);
+            }
+            counts.records_read += orders.len() as u64;
+            let has_next = page["pageInfo"]["hasNextPage"].as_bool().unwrap_or(false);
+            let end = page["pageInfo"]["endCursor"].as_str().map(str::to_string);
+            let mut tx = Tx::begin(self.store).await?;
+            tx.prefer_indexes().await?;
+            sink.write(&mut tx, orders).await?;
+            if has_next && end.is_some() {
+                cursor.after = end;
+            } else {
+                cursor.updated_since = Some(cursor.max_seen.map_or(since, |m| m.max(since)));
+                cursor.after = None;
+                cursor.max_seen = None;
+            }
+            state::save_cursor(&mut tx, SOURCE, &cursor).await?;
+            tx.commit()
+                .await
+                .context("failed to commit a page of orders")?;
+            counts.inserted = ins0 + sink.counts.inserted;
+            counts.updated = upd0 + sink.counts.updated;
+            counts.unchanged = unc0 + sink.counts.unchanged;
+            if cursor.after.is_none() {
+                return Ok(cursor);
+            }
+        }
+    }
+}
+
+fn spinner(visible: bool, what: &str) -> ProgressBar {
+    if !visible {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template(&format!("{{spinner}} {what} [{{elapsed_precise}}] {{msg}}"))
+            .expect("a valid progress template"),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+fn progress(visible: bool, objects: u64) -> ProgressBar {
+    if !visible {
+        return ProgressBar::hidden();
+    }
+    // objectCount counts orders and line items: an upper bound of the orders.
+    let bar = ProgressBar::new(objects.max(1));
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} shopify backfill [{elapsed_precise}] {pos} orders of ≤ {len} objects {msg}",
+        )
+        .expect("a valid progress template"),
+    );
+    bar
+}

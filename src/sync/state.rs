@@ -1,0 +1,178 @@
+//! Where a connector stands: its cursor in `sync_state.cursor` (JSON, written in the same
+//! transaction as the orders it covers, so a crash can never leave a cursor ahead of the
+//! data) and one `sync_runs` row per run with its counts and outcome.
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+
+use crate::import::db::{Tx, Val};
+use crate::store::Store;
+use crate::with_pool;
+
+/// Reads the stored cursor of `source` (`None`: never synced).
+pub async fn load_cursor<T: serde::de::DeserializeOwned>(
+    store: &Store,
+    source: &str,
+) -> anyhow::Result<Option<T>> {
+    let text: Option<Option<String>> = with_pool!(store, pool => {
+        sqlx::query_scalar("SELECT cursor FROM sync_state WHERE source = $1")
+            .bind(source)
+            .fetch_optional(pool)
+            .await
+    })
+    .with_context(|| format!("failed to read the cursor of {source}"))?;
+    match text.flatten() {
+        None => Ok(None),
+        Some(t) => serde_json::from_str(&t).map(Some).with_context(|| {
+            format!("the stored cursor of {source} is unreadable: `insight-desk sync {source} --full` starts over")
+        }),
+    }
+}
+
+/// Writes the cursor of `source` inside `tx` (with the data it covers).
+pub async fn save_cursor<T: serde::Serialize>(
+    tx: &mut Tx,
+    source: &str,
+    cursor: &T,
+) -> anyhow::Result<()> {
+    let text = serde_json::to_string(cursor)?;
+    let sql = if tx.numbered() {
+        "INSERT INTO sync_state (source, cursor) VALUES ($1, $2) \
+         ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor"
+    } else {
+        "INSERT INTO sync_state (source, cursor) VALUES (?, ?) \
+         ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor"
+    };
+    tx.execute(sql, vec![Val::Text(source.into()), Val::Text(text)])
+        .await
+        .with_context(|| format!("failed to save the cursor of {source}"))?;
+    Ok(())
+}
+
+/// Forgets the cursor of `source` (the next sync starts with a full backfill).
+pub async fn clear_cursor(store: &Store, source: &str) -> anyhow::Result<()> {
+    with_pool!(store, pool => {
+        sqlx::query("UPDATE sync_state SET cursor = NULL WHERE source = $1")
+            .bind(source)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
+    .with_context(|| format!("failed to clear the cursor of {source}"))
+}
+
+/// What a run wrote, as `sync_runs` records it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RunCounts {
+    pub records_read: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+/// Opens the record of a run; returns its id.
+pub async fn start_run(store: &Store, source: &str, mode: &str) -> anyhow::Result<i64> {
+    with_pool!(store, pool => {
+        sqlx::query_scalar(
+            "INSERT INTO sync_runs (source, mode, started_at, status) VALUES ($1, $2, $3, 'running') RETURNING id",
+        )
+        .bind(source)
+        .bind(mode)
+        .bind(Utc::now())
+        .fetch_one(pool)
+        .await
+    })
+    .with_context(|| format!("failed to record the start of the {source} sync"))
+}
+
+/// Closes the record of a run: its counts and, when it failed, why.
+pub async fn finish_run(
+    store: &Store,
+    id: i64,
+    mode: &str,
+    counts: RunCounts,
+    error: Option<&str>,
+) -> anyhow::Result<()> {
+    let error: Option<String> = error.map(|e| e.chars().take(500).collect());
+    with_pool!(store, pool => {
+        sqlx::query(
+            "UPDATE sync_runs SET finished_at = $1, status = $2, records_read = $3, inserted = $4, \
+             updated = $5, unchanged = $6, error = $7, mode = $8 WHERE id = $9",
+        )
+        .bind(Utc::now())
+        .bind(if error.is_some() { "failed" } else { "done" })
+        .bind(counts.records_read as i64)
+        .bind(counts.inserted as i64)
+        .bind(counts.updated as i64)
+        .bind(counts.unchanged as i64)
+        .bind(error)
+        .bind(mode)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|_| ())
+    })
+    .context("failed to record the end of the sync")
+}
+
+/// One row of `sync_runs`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunRecord {
+    pub source: String,
+    pub mode: String,
+    pub started_at: DateTime<Utc>,
+    pub status: String,
+    pub counts: RunCounts,
+    pub error: Option<String>,
+}
+
+/// The runs of `source`, oldest first.
+pub async fn runs(store: &Store, source: &str) -> anyhow::Result<Vec<RunRecord>> {
+    type Row = (
+        String,
+        String,
+        DateTime<Utc>,
+        String,
+        i64,
+        i64,
+        i64,
+        i64,
+        Option<String>,
+    );
+    let rows: Vec<Row> = with_pool!(store, pool => {
+        sqlx::query_as(
+            "SELECT source, mode, started_at, status, records_read, inserted, updated, unchanged, error \
+             FROM sync_runs WHERE source = $1 ORDER BY id",
+        )
+        .bind(source)
+        .fetch_all(pool)
+        .await
+    })
+    .context("failed to read sync_runs")?;
+    Ok(rows
+        .into_iter()
+        .map(|r| RunRecord {
+            source: r.0,
+            mode: r.1,
+            started_at: r.2,
+            status: r.3,
+            counts: RunCounts {
+                records_read: r.4 as u64,
+                inserted: r.5 as u64,
+                updated: r.6 as u64,
+                unchanged: r.7 as u64,
+            },
+            error: r.8,
+        })
+        .collect())
+}
+
+/// The raw cursor text of every source, for `sources`.
+pub async fn cursors(store: &Store) -> anyhow::Result<Vec<(String, Option<String>)>> {
+    with_pool!(store, pool => {
+        sqlx::query_as("SELECT source, cursor FROM sync_state ORDER BY source")
+            .fetch_all(pool)
+            .await
+    })
+    .context("failed to read sync_state")
+}
