@@ -419,7 +419,7 @@ pub async fn derived_tables(store: &Store) -> Vec<String> {
 }
 
 /// The day's counted orders in `daily_order_summary`, and its number of rows.
-async fn orders_of_day(store: &Store, day: &str) -> (i64, i64) {
+pub async fn orders_of_day(store: &Store, day: &str) -> (i64, i64) {
     with_pool!(store, pool => {
         sqlx::query_as(&format!(
             "SELECT CAST(COALESCE(SUM(orders), 0) AS BIGINT), COUNT(*) FROM daily_order_summary \
@@ -431,7 +431,7 @@ async fn orders_of_day(store: &Store, day: &str) -> (i64, i64) {
     .unwrap()
 }
 
-async fn add_orders_to_day(store: &Store, day: &str, delta: i64) {
+pub async fn add_orders_to_day(store: &Store, day: &str, delta: i64) {
     with_pool!(store, pool => {
         sqlx::query(&format!(
             "UPDATE daily_order_summary SET orders = orders + {delta} WHERE CAST(day AS TEXT) = '{day}'"

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use insight_desk::cockpit::{compute_cockpit, CockpitOptions};
 use insight_desk::import::{import_file, ImportOptions, Kind};
 use insight_desk::metrics::Registry;
-use insight_desk::store::Store;
+use insight_desk::store::{refresh_after_load, Store};
 use insight_desk::sync::fake_shopify::{Bucket, FakeShopify};
 use insight_desk::sync::shopify::ShopifyCursor;
 use insight_desk::sync::{
@@ -21,6 +21,7 @@ use serde_json::{json, Value};
 
 use crate::db_story;
 use crate::import_support::snapshot;
+use crate::summaries::{add_orders_to_day, derived_tables, orders_of_day};
 use crate::support::{paris_shop, TestStore};
 
 pub const TOKEN: &str = "shpat_test_0123456789abcdef";
@@ -647,5 +648,121 @@ db_story!(
         .await
         .unwrap();
         assert_eq!((again.inserted, again.updated), (0, 0), "{again}");
+    }
+);
+
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+// Issue 8: a sync that writes a few orders into a larger store recomputes only the days and
+// customers it touched, and the summaries then equal a full rebuild; a sync that stopped
+// between its writes and its refresh leaves a mark, and the next sync rebuilds everything.
+db_story!(
+    an_incremental_sync_refreshes_what_it_touched_like_a_full_rebuild,
+    |store| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut orders = shop();
+        for i in 0..20u64 {
+            let at = leak(format!("2026-03-{:02}T10:00:00Z", 4 + i % 18));
+            orders.push(O {
+                n: 2000 + i,
+                created: at,
+                updated: at,
+                email: leak(format!("c{}@example.com", i % 7)),
+                lines: vec![("MUG-1", "Mug - Blue", 1 + (i as i64 % 3), 1500)],
+                discount: 0,
+                code: "",
+                shipping: 490,
+                refunded: 0,
+                cancelled: None,
+                utm: "",
+            });
+        }
+        let fake = FakeShopify::start(TOKEN, orders.iter().map(node).collect())
+            .await
+            .unwrap();
+        let cfg = config(&fake, dir.path(), TOKEN);
+        let first = sync(store, &cfg).await;
+        assert_eq!(first.error, None);
+        assert_eq!(first.counts.inserted, 25);
+
+        // A day the next sync does not touch, its summary row marked: an incremental refresh
+        // leaves it as it is, a full rebuild does not.
+        let untouched = "2026-03-20";
+        let (n, rows) = orders_of_day(store, untouched).await;
+        assert!(n > 0 && rows > 0);
+        add_orders_to_day(store, untouched, 1000).await;
+
+        // Upstream: #1002 now has three tees instead of two; a new order by Alice on
+        // 27 February becomes her first order (her acquisition moves).
+        let later = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
+        let mut edited = node(&O {
+            n: 1002,
+            created: "2026-03-01T15:30:00Z",
+            updated: "2026-03-01T15:30:00Z",
+            email: "Bob@Example.com ",
+            lines: vec![("TEE-M", "Tee - M", 3, 3000)],
+            discount: 600,
+            code: "NEWSLETTER10",
+            shipping: 0,
+            refunded: 0,
+            cancelled: None,
+            utm: "",
+        });
+        edited["updatedAt"] = json!(later);
+        fake.upsert_order(edited);
+        let earlier = O {
+            n: 3000,
+            created: "2026-02-27T12:00:00Z",
+            updated: "2026-02-27T12:00:00Z",
+            email: "alice@example.com",
+            lines: vec![("HAT-1", "Hat", 1, 2500)],
+            discount: 0,
+            code: "",
+            shipping: 0,
+            refunded: 0,
+            cancelled: None,
+            utm: "",
+        };
+        let mut new = node(&earlier);
+        new["updatedAt"] = json!(later);
+        fake.upsert_order(new);
+
+        let second = sync(store, &cfg).await;
+        assert_eq!(second.error, None);
+        assert_eq!((second.counts.inserted, second.counts.updated), (1, 1));
+        assert_eq!(
+            orders_of_day(store, untouched).await,
+            (n + 1000 * rows, rows),
+            "the refresh after two orders rebuilt every day"
+        );
+        add_orders_to_day(store, untouched, -1000).await;
+        let incremental = derived_tables(store).await;
+        assert!(
+            incremental.iter().any(|r| r.starts_with("customer|")
+                && r.contains("alice@example.com")
+                && r.contains("|2026-02-27|")),
+            "#3000 is Alice's first order now: {incremental:#?}"
+        );
+        refresh_after_load(store).await.unwrap();
+        assert_eq!(incremental, derived_tables(store).await);
+
+        // A sync that stopped between its writes and its refresh left its mark: the next
+        // one, even with nothing new to write, rebuilds every summary and clears the mark.
+        assert!(!state::mark_summaries_pending(store, "shopify").await.unwrap());
+        add_orders_to_day(store, untouched, 1000).await;
+        let third = sync(store, &cfg).await;
+        assert_eq!(third.error, None);
+        assert_eq!((third.counts.inserted, third.counts.updated), (0, 0));
+        assert_eq!(orders_of_day(store, untouched).await, (n, rows));
+        assert_eq!(
+            scalar(
+                store,
+                "SELECT COUNT(*) FROM settings WHERE key LIKE 'sync_summaries_pending:%'"
+            )
+            .await,
+            0
+        );
     }
 );

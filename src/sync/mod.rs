@@ -23,7 +23,7 @@ pub use config::{ShopifyConfig, SyncConfig};
 pub use state::RunCounts;
 
 use crate::import::sources;
-use crate::store::{refresh_after_load, Store};
+use crate::store::{refresh_after_import, refresh_after_load, Store, Touched};
 
 /// The errors at the API boundary. None of them carries a token or a signed URL.
 #[derive(Debug, thiserror::Error)]
@@ -248,6 +248,14 @@ pub async fn sync_one(
         refresh_secs: 0.0,
         error: None,
     };
+    // Set before anything is written, cleared after the refresh: found already set, an
+    // earlier sync stopped in between, and only a full rebuild knows what it wrote.
+    let pending_before = if source == Source::Shopify {
+        state::mark_summaries_pending(store, shopify::SOURCE).await
+    } else {
+        Ok(false)
+    };
+    let mut touched: Option<Touched> = None;
     let run_id = state::start_run(store, source.name(), "incremental")
         .await
         .ok();
@@ -263,6 +271,7 @@ pub async fn sync_one(
                 }
                 let mut connector = shopify::Shopify::new(store, tz, cfg, opts)?;
                 let result = connector.sync(&mut counts).await;
+                touched = Some(std::mem::take(&mut connector.touched));
                 outcome.mode = connector.mode.to_string();
                 outcome.throttled = connector.client.stats.throttled;
                 outcome.waited_secs = connector.client.stats.waited.as_secs_f64();
@@ -287,12 +296,21 @@ pub async fn sync_one(
     outcome.counts = counts;
     // Whatever orders were written (also before a failure) are in the summaries at the end;
     // ad spend is read by the metrics directly.
+    // Only the days and customers this sync touched are recomputed, unless an earlier sync
+    // left its refresh undone (or the mark could not be read).
     let wrote = source == Source::Shopify && counts.inserted + counts.updated > 0;
     let refresh_started = Instant::now();
-    let refreshed = if wrote {
-        refresh_after_load(store).await
-    } else {
-        Ok(())
+    let refreshed = match (&pending_before, &touched) {
+        (Ok(true), _) | (Err(_), _) => refresh_after_load(store).await,
+        (Ok(false), Some(touched)) if wrote => refresh_after_import(store, touched).await,
+        (Ok(false), _) if wrote => refresh_after_load(store).await,
+        _ => Ok(()),
+    };
+    let refreshed = match refreshed {
+        Ok(()) if source == Source::Shopify => {
+            state::clear_summaries_pending(store, shopify::SOURCE).await
+        }
+        other => other,
     };
     outcome.refresh_secs = refresh_started.elapsed().as_secs_f64();
     let result = result.and(refreshed);

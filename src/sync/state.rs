@@ -176,3 +176,38 @@ pub async fn cursors(store: &Store) -> anyhow::Result<Vec<(String, Option<String
     })
     .context("failed to read sync_state")
 }
+
+/// The `settings` key that says a sync of `source` may have written orders whose summaries
+/// were not refreshed yet.
+fn summaries_marker(source: &str) -> String {
+    format!("sync_summaries_pending:{source}")
+}
+
+/// Marks the summaries as possibly behind `source`'s orders, before a sync writes any; returns
+/// whether the mark was already there (an earlier sync stopped between its writes and its
+/// refresh, so what it wrote is unknown and only a full rebuild is sure to be right).
+pub async fn mark_summaries_pending(store: &Store, source: &str) -> anyhow::Result<bool> {
+    let key = summaries_marker(source);
+    let inserted = with_pool!(store, pool => {
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, '1') ON CONFLICT (key) DO NOTHING")
+            .bind(&key)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected())
+    })
+    .with_context(|| format!("failed to mark the summaries of {source} as pending"))?;
+    Ok(inserted == 0)
+}
+
+/// Clears the mark once the summaries include everything the sync wrote.
+pub async fn clear_summaries_pending(store: &Store, source: &str) -> anyhow::Result<()> {
+    let key = summaries_marker(source);
+    with_pool!(store, pool => {
+        sqlx::query("DELETE FROM settings WHERE key = $1")
+            .bind(&key)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
+    .with_context(|| format!("failed to clear the pending-summaries mark of {source}"))
+}

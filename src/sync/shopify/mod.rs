@@ -31,6 +31,7 @@ use super::state::{self, RunCounts};
 use super::{SyncError, SyncOptions};
 use crate::import::db::Tx;
 use crate::import::order_sink::OrderSink;
+use crate::store::Touched;
 use crate::store::Store;
 use crate::sync::config::ShopifyConfig;
 
@@ -87,6 +88,8 @@ pub struct Shopify<'a> {
     opts: &'a SyncOptions,
     /// `backfill` once a backfill ran in this sync, else `incremental`.
     pub mode: &'static str,
+    /// The orders this sync wrote (and where they were before), for the summary refresh.
+    pub touched: Touched,
 }
 
 const RUN_BULK: &str = "mutation RunBulk($query: String!) { bulkOperationRunQuery(query: $query, groupObjects: true) { bulkOperation { id status } userErrors { field message } } }";
@@ -125,6 +128,7 @@ impl<'a> Shopify<'a> {
             client,
             opts,
             mode: "incremental",
+            touched: Touched::default(),
         })
     }
 
@@ -360,6 +364,7 @@ impl<'a> Shopify<'a> {
         }
         .await;
         bar.finish_and_clear();
+        self.touched.extend(sink.take_touched());
         counts.inserted = sink.counts.inserted;
         counts.updated = sink.counts.updated;
         counts.unchanged = sink.counts.unchanged;
@@ -427,6 +432,7 @@ impl<'a> Shopify<'a> {
             let mut tx = Tx::begin(self.store).await?;
             tx.prefer_indexes().await?;
             sink.write(&mut tx, orders).await?;
+            self.touched.extend(sink.take_touched());
             if has_next && end.is_some() {
                 cursor.after = end;
             } else {
