@@ -13,6 +13,7 @@ pub mod domain;
 pub mod import;
 pub mod insight;
 pub mod metrics;
+pub mod profit;
 pub mod render;
 pub mod reply;
 pub mod schedule;

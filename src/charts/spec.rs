@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::domain::Lang;
 
 /// The embedded spec files, by file name (for error messages and the spec test).
-pub(crate) const FILES: [(&str, &str); 8] = [
+pub(crate) const FILES: [(&str, &str); 9] = [
     ("theme.toml", include_str!("../../charts/theme.toml")),
     (
         "revenue_vs_target.toml",
@@ -44,6 +44,10 @@ pub(crate) const FILES: [(&str, &str); 8] = [
     (
         "cohort_retention.toml",
         include_str!("../../charts/cohort_retention.toml"),
+    ),
+    (
+        "profit_quadrants.toml",
+        include_str!("../../charts/profit_quadrants.toml"),
     ),
 ];
 
@@ -346,6 +350,36 @@ pub(crate) type BarSpec = Spec<BarStyle, BarText>;
 pub(crate) type RfmSpec = Spec<RfmStyle, RfmText>;
 pub(crate) type CohortSpec = Spec<CohortStyle, CohortText>;
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct QuadrantStyle {
+    pub cash_cow: Rgb,
+    pub urgent: Rgb,
+    pub niche: Rgb,
+    pub stop: Rgb,
+    pub losing_ring: Rgb,
+    pub point_radius: f64,
+    pub threshold: Rgb,
+    pub max_labels: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct QuadrantText {
+    pub subtitle: String,
+    pub x_axis: String,
+    pub y_axis: String,
+    pub cash_cow: String,
+    pub urgent: String,
+    pub niche: String,
+    pub stop: String,
+    pub alt: String,
+    pub alt_item: String,
+    pub empty: String,
+}
+
+pub(crate) type QuadrantSpec = Spec<QuadrantStyle, QuadrantText>;
+
 /// Every spec, parsed.
 #[derive(Debug, Clone)]
 pub(crate) struct Specs {
@@ -357,6 +391,7 @@ pub(crate) struct Specs {
     pub bar: BarSpec,
     pub rfm: RfmSpec,
     pub cohorts: CohortSpec,
+    pub quadrants: QuadrantSpec,
 }
 
 impl Specs {
@@ -379,6 +414,7 @@ impl Specs {
             bar: parse_file("metric_bar.toml")?,
             rfm: parse_file("rfm_segments.toml")?,
             cohorts: parse_file("cohort_retention.toml")?,
+            quadrants: parse_file("profit_quadrants.toml")?,
         })
     }
 }

@@ -7,14 +7,17 @@ mod bench_alerts;
 mod bench_anomaly;
 mod bench_customers;
 mod bench_import;
+mod bench_profit;
 mod bench_slack;
 mod churn;
 mod clv;
 mod cockpit;
 mod cohorts;
 mod demo;
+mod elasticity;
 mod import;
 mod ltv;
+mod profit;
 mod query;
 mod rfm;
 mod schedule;
@@ -34,6 +37,7 @@ pub use churn::{render_churn, RenderedChurn};
 pub use cockpit::{render_cockpit, write_cockpit_files, RenderedCockpit};
 pub use cohorts::{render_cohorts, RenderedCohorts};
 pub use ltv::{predicted_ltv, render_ltv, RenderedLtv};
+pub use profit::{render_profit, RenderedProfit};
 pub use rfm::{render_rfm, RenderedRfm};
 
 /// Everything a command needs: the configuration, the store, the catalogue, the shop.
@@ -132,6 +136,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.hint_if_empty(&url).await?;
             ltv::run(&app, args).await
         }
+        Command::Report(ReportCommand::Profit(args)) => {
+            let app = App::open(config, lang, &url).await?;
+            app.hint_if_empty(&url).await?;
+            profit::run(&app, args).await
+        }
+        Command::Report(ReportCommand::Elasticity(args)) => {
+            let app = App::open(config, lang, &url).await?;
+            app.hint_if_empty(&url).await?;
+            elasticity::run(&app, args).await
+        }
         Command::Query(args) => {
             let app = App::open(config, lang, &url).await?;
             app.hint_if_empty(&url).await?;
@@ -193,6 +207,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::BenchSlack(args) => bench_slack::run(url, args).await,
         Command::BenchReport(args) => bench::run_report(config, args).await,
         Command::BenchAnomaly(args) => bench_anomaly::run(args).await,
+        Command::BenchProfit(args) => bench_profit::run(config, lang, &url, args).await,
     }
 }
 

@@ -82,7 +82,7 @@ pub use snapshot::{movements, Movement, SnapshotEntry};
 /// Rows as monospace text columns two spaces apart: the first `left` columns aligned left
 /// (labels), the others right (figures). Widths count characters, not bytes. Rows are arrays
 /// or vectors (the cohort matrix has as many columns as months).
-fn aligned<R: AsRef<[String]>>(rows: &[R], left: usize) -> String {
+pub(crate) fn aligned<R: AsRef<[String]>>(rows: &[R], left: usize) -> String {
     let width = |s: &str| s.chars().count();
     let mut widths: Vec<usize> = Vec::new();
     for row in rows {
