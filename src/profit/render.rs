@@ -203,7 +203,7 @@ fn method(r: &ProfitReport, lang: Lang) -> String {
 }
 
 /// Every SKU sold, one row each: the template's lines.
-pub fn cost_table(r: &ProfitReport, lang: Lang, skus: &[&SkuProfit]) -> String {
+pub fn cost_table(lang: Lang, skus: &[&SkuProfit]) -> String {
     let m = |c: Cents| format_decimal(c.as_major(), 2, lang);
     let mut rows: Vec<[String; 14]> = vec![[
         "SKU".into(),
@@ -265,7 +265,7 @@ pub fn profit_text(r: &ProfitReport, lang: Lang) -> String {
             "\n{} {}\n{}\n",
             lang.pick("Coût complet par unité (€), * = au moins une valeur par défaut :", "Full cost per unit, * = at least one default:"),
             "",
-            cost_table(r, lang, &all)
+            cost_table(lang, &all)
         ));
     }
     out.push_str(&format!("\n{}\n\n{}\n", defaults_sentence(r, lang), method(r, lang)));
