@@ -118,7 +118,11 @@ impl ProfitConfig {
             ("storage_rate_pct", self.storage_rate_pct, 100.0),
             ("return_rate_pct", self.return_rate_pct, 100.0),
             ("overhead_pct", self.overhead_pct, 100.0),
-            ("days_in_stock", self.days_in_stock, crate::profit::MAX_DAYS_IN_STOCK),
+            (
+                "days_in_stock",
+                self.days_in_stock,
+                crate::profit::MAX_DAYS_IN_STOCK,
+            ),
             ("packaging", self.packaging, 1_000_000.0),
             ("inbound_logistics", self.inbound_logistics, 1_000_000.0),
             ("fulfilment", self.fulfilment, 1_000_000.0),

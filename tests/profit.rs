@@ -11,8 +11,7 @@ use insight_desk::domain::{local_day, Cents, Lang, Period};
 use insight_desk::metrics::Registry;
 use insight_desk::profit::{
     elasticity_csv, elasticity_report, elasticity_text, profit_csv, profit_report, profit_text,
-    Component, Confidence, NoEstimate, ProfitOptions, ProfitReport, Quadrant, Reading,
-    SkipReason,
+    Component, Confidence, NoEstimate, ProfitOptions, ProfitReport, Quadrant, Reading, SkipReason,
 };
 use insight_desk::render::check_limits;
 use insight_desk::reply::Visibility;
@@ -95,7 +94,15 @@ async fn variants(store: &Store, rows: &[V]) {
 }
 
 /// A guest order of `quantity` × `unit` cents of `sku` at noon UTC on `day`.
-async fn sale(store: &Store, id: i64, sku: &str, day: NaiveDate, quantity: i64, unit: i64, cost: Option<i64>) {
+async fn sale(
+    store: &Store,
+    id: i64,
+    sku: &str,
+    day: NaiveDate,
+    quantity: i64,
+    unit: i64,
+    cost: Option<i64>,
+) {
     let at = day.and_hms_opt(12, 0, 0).unwrap().and_utc();
     let (local, day_no) = local_day(at, chrono_tz::Europe::Paris);
     let net = quantity * unit;
@@ -142,11 +149,55 @@ async fn profit_shop(store: &Store) {
     variants(
         store,
         &[
-            ("A", "soin", 2000, Some(800), Some(50), Some(30), Some(150), Some(1825), Some(500), Some(100)),
+            (
+                "A",
+                "soin",
+                2000,
+                Some(800),
+                Some(50),
+                Some(30),
+                Some(150),
+                Some(1825),
+                Some(500),
+                Some(100),
+            ),
             ("B", "soin", 1000, None, None, None, None, None, None, None),
-            ("C", "corps", 500, Some(300), Some(50), Some(50), Some(200), Some(0), None, Some(100)),
-            ("D", "corps", 5000, Some(1000), Some(100), Some(100), Some(200), Some(0), Some(0), Some(500)),
-            ("E", "corps", 3000, Some(1000), None, None, None, None, None, None),
+            (
+                "C",
+                "corps",
+                500,
+                Some(300),
+                Some(50),
+                Some(50),
+                Some(200),
+                Some(0),
+                None,
+                Some(100),
+            ),
+            (
+                "D",
+                "corps",
+                5000,
+                Some(1000),
+                Some(100),
+                Some(100),
+                Some(200),
+                Some(0),
+                Some(0),
+                Some(500),
+            ),
+            (
+                "E",
+                "corps",
+                3000,
+                Some(1000),
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            ),
         ],
     )
     .await;
@@ -185,116 +236,167 @@ async fn report(store: &Store) -> ProfitReport {
         .unwrap()
 }
 
-db_story!(full_cost_unit_margin_and_quadrants_match_the_hand_computation, |store| {
-    profit_shop(store).await;
-    let r = report(store).await;
-    assert_eq!((r.ad_spend, r.sold_revenue), (Cents(4_500), Cents(45_000)));
-    assert!((r.acquisition_pct - 10.0).abs() < 1e-9);
+db_story!(
+    full_cost_unit_margin_and_quadrants_match_the_hand_computation,
+    |store| {
+        profit_shop(store).await;
+        let r = report(store).await;
+        assert_eq!((r.ad_spend, r.sold_revenue), (Cents(4_500), Cents(45_000)));
+        assert!((r.acquisition_pct - 10.0).abs() < 1e-9);
 
-    // A: 8 € + 0,80 € + storage 18,25 % × 8 € × 40 days (20 on hand ÷ 0,5 a day) ÷ 365 = 0,16 €
-    // + acquisition 10 % × 20 € + 1,50 € + returns 5 % × 20 € + 1 € = 14,46 €; margin 5,54 €.
-    let a = &r.sku("A").unwrap().economics;
-    let c = a.cost;
-    assert_eq!(
-        [c.supplier, c.packaging_inbound, c.storage, c.acquisition, c.fulfilment, c.returns, c.overheads, c.total],
-        [800, 80, 16, 200, 150, 100, 100, 1446].map(Cents)
-    );
-    assert_eq!((a.net_price, a.unit_margin), (Cents(2000), Cents(554)));
-    assert!((a.days_in_stock - 40.0).abs() < 1e-9);
-    assert!(a.defaults.is_empty());
+        // A: 8 € + 0,80 € + storage 18,25 % × 8 € × 40 days (20 on hand ÷ 0,5 a day) ÷ 365 = 0,16 €
+        // + acquisition 10 % × 20 € + 1,50 € + returns 5 % × 20 € + 1 € = 14,46 €; margin 5,54 €.
+        let a = &r.sku("A").unwrap().economics;
+        let c = a.cost;
+        assert_eq!(
+            [
+                c.supplier,
+                c.packaging_inbound,
+                c.storage,
+                c.acquisition,
+                c.fulfilment,
+                c.returns,
+                c.overheads,
+                c.total
+            ],
+            [800, 80, 16, 200, 150, 100, 100, 1446].map(Cents)
+        );
+        assert_eq!((a.net_price, a.unit_margin), (Cents(2000), Cents(554)));
+        assert!((a.days_in_stock - 40.0).abs() < 1e-9);
+        assert!(a.defaults.is_empty());
 
-    // B, nothing given: 40 % × 10 € + 0,60 + 0,40 + storage 5 % × 4 € × 60 days ÷ 365 (0,03 €)
-    // + 1 € acquisition + 1,50 € + 5 % returns + 8 % overheads = 8,83 €; margin 1,17 €.
-    let b = &r.sku("B").unwrap().economics;
-    let c = b.cost;
-    assert_eq!(
-        [c.supplier, c.packaging_inbound, c.storage, c.acquisition, c.fulfilment, c.returns, c.overheads, c.total],
-        [400, 100, 3, 100, 150, 50, 80, 883].map(Cents)
-    );
-    assert_eq!(b.unit_margin, Cents(117));
-    assert_eq!(
-        b.defaults,
-        vec![
-            Component::SupplierPrice,
-            Component::Packaging,
-            Component::InboundLogistics,
-            Component::StorageRate,
-            Component::DaysInStock,
-            Component::Fulfilment,
-            Component::ReturnRate,
-            Component::Overheads,
-        ]
-    );
+        // B, nothing given: 40 % × 10 € + 0,60 + 0,40 + storage 5 % × 4 € × 60 days ÷ 365 (0,03 €)
+        // + 1 € acquisition + 1,50 € + 5 % returns + 8 % overheads = 8,83 €; margin 1,17 €.
+        let b = &r.sku("B").unwrap().economics;
+        let c = b.cost;
+        assert_eq!(
+            [
+                c.supplier,
+                c.packaging_inbound,
+                c.storage,
+                c.acquisition,
+                c.fulfilment,
+                c.returns,
+                c.overheads,
+                c.total
+            ],
+            [400, 100, 3, 100, 150, 50, 80, 883].map(Cents)
+        );
+        assert_eq!(b.unit_margin, Cents(117));
+        assert_eq!(
+            b.defaults,
+            vec![
+                Component::SupplierPrice,
+                Component::Packaging,
+                Component::InboundLogistics,
+                Component::StorageRate,
+                Component::DaysInStock,
+                Component::Fulfilment,
+                Component::ReturnRate,
+                Component::Overheads,
+            ]
+        );
 
-    // C: the variant's 3 € at sale, 1 € pack, no storage cost, 0,50 € acquisition, 2 €, returns
-    // at its own refunded rate (5 € of 100 €: 5 %) 0,25 €, 1 € = 7,75 € for a 5 € price.
-    let cc = &r.sku("C").unwrap().economics;
-    assert_eq!(cc.cost.total, Cents(775));
-    assert_eq!(cc.cost.returns, Cents(25));
-    assert_eq!(cc.unit_margin, Cents(-275));
-    assert!((cc.return_rate_pct - 5.0).abs() < 1e-9);
-    assert!(cc.defaults.is_empty(), "{:?}", cc.defaults);
-    assert_eq!(cc.total_margin, Cents(-5_500));
+        // C: the variant's 3 € at sale, 1 € pack, no storage cost, 0,50 € acquisition, 2 €, returns
+        // at its own refunded rate (5 € of 100 €: 5 %) 0,25 €, 1 € = 7,75 € for a 5 € price.
+        let cc = &r.sku("C").unwrap().economics;
+        assert_eq!(cc.cost.total, Cents(775));
+        assert_eq!(cc.cost.returns, Cents(25));
+        assert_eq!(cc.unit_margin, Cents(-275));
+        assert!((cc.return_rate_pct - 5.0).abs() < 1e-9);
+        assert!(cc.defaults.is_empty(), "{:?}", cc.defaults);
+        assert_eq!(cc.total_margin, Cents(-5_500));
 
-    // D: 10 + 2 + 0 + 5 + 2 + 0 + 5 = 24 €, margin 26 €.
-    let dd = &r.sku("D").unwrap().economics;
-    assert_eq!((dd.cost.total, dd.unit_margin), (Cents(2_400), Cents(2_600)));
+        // D: 10 + 2 + 0 + 5 + 2 + 0 + 5 = 24 €, margin 26 €.
+        let dd = &r.sku("D").unwrap().economics;
+        assert_eq!(
+            (dd.cost.total, dd.unit_margin),
+            (Cents(2_400), Cents(2_600))
+        );
 
-    // Medians: 7,5 units; (1,17 + 5,54) ÷ 2 = 3,355 € of unit margin.
-    assert_eq!(r.volume_threshold, 7.5);
-    assert_eq!(r.margin_threshold, Cents(336));
-    let quadrant = |s: &str| r.sku(s).unwrap().quadrant;
-    assert_eq!(
-        ["A", "B", "C", "D"].map(quadrant),
-        [Quadrant::CashCow, Quadrant::StopOrPivot, Quadrant::UrgentOptimisation, Quadrant::NichePremium]
-    );
-    assert_eq!(r.losing_best_sellers, vec!["C".to_string()]);
-    assert_eq!(r.using_defaults, vec!["B".to_string()]);
-    assert_eq!(r.unsold, vec!["E".to_string()]);
-    // By total margin: A 55,40 €, D 52 €, B 5,85 €, C −55 €.
-    assert_eq!(
-        r.skus.iter().map(|s| s.sku.as_str()).collect::<Vec<_>>(),
-        ["A", "D", "B", "C"]
-    );
+        // Medians: 7,5 units; (1,17 + 5,54) ÷ 2 = 3,355 € of unit margin.
+        assert_eq!(r.volume_threshold, 7.5);
+        assert_eq!(r.margin_threshold, Cents(336));
+        let quadrant = |s: &str| r.sku(s).unwrap().quadrant;
+        assert_eq!(
+            ["A", "B", "C", "D"].map(quadrant),
+            [
+                Quadrant::CashCow,
+                Quadrant::StopOrPivot,
+                Quadrant::UrgentOptimisation,
+                Quadrant::NichePremium
+            ]
+        );
+        assert_eq!(r.losing_best_sellers, vec!["C".to_string()]);
+        assert_eq!(r.using_defaults, vec!["B".to_string()]);
+        assert_eq!(r.unsold, vec!["E".to_string()]);
+        // By total margin: A 55,40 €, D 52 €, B 5,85 €, C −55 €.
+        assert_eq!(
+            r.skus.iter().map(|s| s.sku.as_str()).collect::<Vec<_>>(),
+            ["A", "D", "B", "C"]
+        );
 
-    let text = profit_text(&r, Lang::En);
-    assert!(text.contains("1 best-sellers lose money"), "{text}");
-    assert!(text.contains("1 SKUs use defaults: B (supplier price"), "{text}");
-    let csv = profit_csv(&r).unwrap();
-    let row_c = csv.lines().find(|l| l.starts_with("C,")).unwrap();
-    assert!(row_c.contains(",urgent_optimisation,20,5.00,3.00,1.00,0.00,0.50,2.00,0.25,1.00,7.75,-2.75,"), "{row_c}");
-    assert!(row_c.contains(",true,"), "{row_c}");
-});
+        let text = profit_text(&r, Lang::En);
+        assert!(text.contains("⚠️ 1 best-seller loses money (-€55.00 over the period): C C (20 units, -€2.75 per unit)."), "{text}");
+        assert!(
+            text.contains("1 SKUs use defaults: B (supplier price"),
+            "{text}"
+        );
+        let csv = profit_csv(&r).unwrap();
+        let row_c = csv.lines().find(|l| l.starts_with("C,")).unwrap();
+        assert!(
+            row_c.contains(
+                ",urgent_optimisation,20,5.00,3.00,1.00,0.00,0.50,2.00,0.25,1.00,7.75,-2.75,"
+            ),
+            "{row_c}"
+        );
+        assert!(row_c.contains(",true,"), "{row_c}");
+    }
+);
 
-db_story!(profit_in_slack_posts_the_quadrants_and_the_scatter, |store| {
-    profit_shop(store).await;
-    let app = App {
-        config: Config::default(),
-        lang: Lang::Fr,
-        store: store.clone(),
-        registry: Registry::embedded().unwrap(),
-        shop: paris_shop(),
-    };
-    // The default period (365 days) also counts A's October sale: 110 units.
-    let reply = dispatch(&app, Command::Profit(CockpitDay::Date(d(AS_OF))), Visibility::InChannel)
+db_story!(
+    profit_in_slack_posts_the_quadrants_and_the_scatter,
+    |store| {
+        profit_shop(store).await;
+        let app = App {
+            config: Config::default(),
+            lang: Lang::Fr,
+            store: store.clone(),
+            registry: Registry::embedded().unwrap(),
+            shop: paris_shop(),
+        };
+        // The default period (365 days) also counts A's October sale: 110 units.
+        let reply = dispatch(
+            &app,
+            Command::Profit(CockpitDay::Date(d(AS_OF))),
+            Visibility::InChannel,
+        )
         .await
         .unwrap();
-    assert_eq!(reply.visibility, Visibility::InChannel);
-    for m in &reply.messages {
-        check_limits(m).unwrap();
+        assert_eq!(reply.visibility, Visibility::InChannel);
+        for m in &reply.messages {
+            check_limits(m).unwrap();
+        }
+        assert_eq!(reply.charts.len(), 1);
+        assert_eq!(reply.charts[0].name, "profit_quadrants");
+        assert!(reply.charts[0].png.starts_with(b"\x89PNG"));
+        let text = serde_json::to_string(&reply.messages[0].to_json()).unwrap();
+        assert!(text.contains("best-sellers perdent de l'argent"), "{text}");
+        assert!(text.contains("Optimisation urgente"), "{text}");
+        assert!(text.contains("Stop ou Pivot"), "{text}");
+        assert!(text.contains("Arrêt ou repositionnement radical"), "{text}");
     }
-    assert_eq!(reply.charts.len(), 1);
-    assert_eq!(reply.charts[0].name, "profit_quadrants");
-    assert!(reply.charts[0].png.starts_with(b"\x89PNG"));
-    let text = serde_json::to_string(&reply.messages[0].to_json()).unwrap();
-    assert!(text.contains("best-sellers perdent de l'argent"), "{text}");
-    assert!(text.contains("Optimisation urgente"), "{text}");
-    assert!(text.contains("Stop ou Pivot"), "{text}");
-    assert!(text.contains("Arrêt ou repositionnement radical"), "{text}");
-});
+);
 
 /// Daily guest orders of `units` of `sku` over `from..=to`, ids from `next`.
-async fn daily(store: &Store, next: &mut i64, sku: &str, from: &str, to: &str, units: impl Fn(NaiveDate) -> i64) {
+async fn daily(
+    store: &Store,
+    next: &mut i64,
+    sku: &str,
+    from: &str,
+    to: &str,
+    units: impl Fn(NaiveDate) -> i64,
+) {
     for day in Period::new(d(from), d(to)).unwrap().iter_days() {
         let n = units(day);
         if n > 0 {
@@ -315,9 +417,42 @@ async fn elasticity_shop(store: &Store) {
     variants(
         store,
         &[
-            ("EL-A", "soin", 1000, Some(300), None, None, None, None, None, None),
-            ("EL-CTRL", "soin", 1000, Some(300), None, None, None, None, None, None),
-            ("EL-PROMO", "maquillage", 1000, Some(300), None, None, None, None, None, None),
+            (
+                "EL-A",
+                "soin",
+                1000,
+                Some(300),
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            ),
+            (
+                "EL-CTRL",
+                "soin",
+                1000,
+                Some(300),
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            ),
+            (
+                "EL-PROMO",
+                "maquillage",
+                1000,
+                Some(300),
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            ),
         ],
     )
     .await;
@@ -341,56 +476,109 @@ async fn elasticity_shop(store: &Store) {
     }
     let high = (d("2026-06-01"), d("2026-08-31"));
     let mut next = 100;
-    daily(store, &mut next, "EL-A", "2026-04-01", "2026-10-31", |day| {
-        if day >= high.0 && day <= high.1 { 826 } else { 1000 }
-    })
+    daily(
+        store,
+        &mut next,
+        "EL-A",
+        "2026-04-01",
+        "2026-10-31",
+        |day| {
+            if day >= high.0 && day <= high.1 {
+                826
+            } else {
+                1000
+            }
+        },
+    )
     .await;
-    daily(store, &mut next, "EL-CTRL", "2026-04-01", "2026-10-31", |_| 200).await;
-    daily(store, &mut next, "EL-PROMO", "2026-04-01", "2026-10-31", |day| {
-        if day >= d("2026-06-10") && day < d("2026-06-17") { 300 } else { 100 }
-    })
+    daily(
+        store,
+        &mut next,
+        "EL-CTRL",
+        "2026-04-01",
+        "2026-10-31",
+        |_| 200,
+    )
+    .await;
+    daily(
+        store,
+        &mut next,
+        "EL-PROMO",
+        "2026-04-01",
+        "2026-10-31",
+        |day| {
+            if day >= d("2026-06-10") && day < d("2026-06-17") {
+                300
+            } else {
+                100
+            }
+        },
+    )
     .await;
     refresh_after_load(store).await.unwrap();
 }
 
-db_story!(elasticity_recovers_minus_two_and_says_when_there_is_not_enough, |store| {
-    elasticity_shop(store).await;
-    let period = Period::new(d("2025-11-21"), d(AS_OF)).unwrap();
-    let r = elasticity_report(store, d(AS_OF), period, 30).await.unwrap();
+db_story!(
+    elasticity_recovers_minus_two_and_says_when_there_is_not_enough,
+    |store| {
+        elasticity_shop(store).await;
+        let period = Period::new(d("2025-11-21"), d(AS_OF)).unwrap();
+        let r = elasticity_report(store, d(AS_OF), period, 30)
+            .await
+            .unwrap();
 
-    // Two changes: ln(826/1000) ÷ ln(1.1) and ln(1000/826) ÷ ln(1/1.1), both −2.005.
-    let a = r.sku("EL-A").unwrap();
-    let e = a.estimate.as_ref().expect("EL-A has an estimate");
-    let expected = (826f64 / 1000.0).ln() / 1.1f64.ln();
-    assert!((e.elasticity - expected).abs() < 1e-6, "{e:?}");
-    assert!((e.elasticity + 2.0).abs() < 0.05, "{e:?}");
-    assert_eq!(e.changes, 2);
-    assert!(e.agree);
-    assert_eq!(e.confidence, Confidence::High);
-    assert_eq!(e.reading, Reading::PriceSensitive);
-    assert!(e.low < e.elasticity && e.elasticity < e.high);
-    // 28 days × 1,000 before and 28 × 826 after, twice.
-    assert_eq!(e.units, 2 * 28 * (1000 + 826));
-    assert_eq!(a.changes[0].units_before, 28_000);
-    assert_eq!(a.changes[0].units_after, 28 * 826);
-    assert_eq!(a.changes[0].control_change_pct, Some(0.0));
+        // Two changes: ln(826/1000) ÷ ln(1.1) and ln(1000/826) ÷ ln(1/1.1), both −2.005.
+        let a = r.sku("EL-A").unwrap();
+        let e = a.estimate.as_ref().expect("EL-A has an estimate");
+        let expected = (826f64 / 1000.0).ln() / 1.1f64.ln();
+        assert!((e.elasticity - expected).abs() < 1e-6, "{e:?}");
+        assert!((e.elasticity + 2.0).abs() < 0.05, "{e:?}");
+        assert_eq!(e.changes, 2);
+        assert!(e.agree);
+        assert_eq!(e.confidence, Confidence::High);
+        assert_eq!(e.reading, Reading::PriceSensitive);
+        assert!(e.low < e.elasticity && e.elasticity < e.high);
+        // 28 days × 1,000 before and 28 × 826 after, twice.
+        assert_eq!(e.units, 2 * 28 * (1000 + 826));
+        assert_eq!(a.changes[0].units_before, 28_000);
+        assert_eq!(a.changes[0].units_after, 28 * 826);
+        assert_eq!(a.changes[0].control_change_pct, Some(0.0));
 
-    let ctrl = r.sku("EL-CTRL").unwrap();
-    assert_eq!((ctrl.estimate.is_none(), ctrl.not_enough), (true, Some(NoEstimate::NoPriceChange)));
+        let ctrl = r.sku("EL-CTRL").unwrap();
+        assert_eq!(
+            (ctrl.estimate.is_none(), ctrl.not_enough),
+            (true, Some(NoEstimate::NoPriceChange))
+        );
 
-    let promo = r.sku("EL-PROMO").unwrap();
-    assert!(promo.estimate.is_none());
-    assert_eq!(promo.not_enough, Some(NoEstimate::NoUsableChange));
-    assert_eq!(promo.skipped.len(), 1, "the return from promotion is not a change");
-    assert_eq!(promo.skipped[0].reason, SkipReason::PromotionInWindow);
-    assert_eq!(promo.skipped[0].day, d("2026-06-01"));
+        let promo = r.sku("EL-PROMO").unwrap();
+        assert!(promo.estimate.is_none());
+        assert_eq!(promo.not_enough, Some(NoEstimate::NoUsableChange));
+        assert_eq!(
+            promo.skipped.len(),
+            1,
+            "the return from promotion is not a change"
+        );
+        assert_eq!(promo.skipped[0].reason, SkipReason::PromotionInWindow);
+        assert_eq!(promo.skipped[0].day, d("2026-06-01"));
 
-    let text = elasticity_text(&r, Lang::En);
-    assert!(text.contains("Not enough price changes: 1 SKUs without a regular price change"), "{text}");
-    assert!(text.contains("EL-PROMO (promotion in a window)"), "{text}");
-    let fr = elasticity_text(&r, Lang::Fr);
-    assert!(fr.contains("Pas assez de changements de prix"), "{fr}");
-    let csv = elasticity_csv(&r).unwrap();
-    assert!(csv.lines().any(|l| l.starts_with("EL-A,") && l.contains(",-2.00")), "{csv}");
-    assert!(csv.lines().any(|l| l.starts_with("EL-PROMO,") && l.ends_with(",no_usable_change,2026-06-01:promotion_in_window")), "{csv}");
-});
+        let text = elasticity_text(&r, Lang::En);
+        assert!(
+            text.contains("Not enough price changes: 1 SKUs without a regular price change"),
+            "{text}"
+        );
+        assert!(text.contains("EL-PROMO (promotion in a window)"), "{text}");
+        let fr = elasticity_text(&r, Lang::Fr);
+        assert!(fr.contains("Pas assez de changements de prix"), "{fr}");
+        let csv = elasticity_csv(&r).unwrap();
+        assert!(
+            csv.lines()
+                .any(|l| l.starts_with("EL-A,") && l.contains(",-2.00")),
+            "{csv}"
+        );
+        assert!(
+            csv.lines().any(|l| l.starts_with("EL-PROMO,")
+                && l.ends_with(",no_usable_change,2026-06-01:promotion_in_window")),
+            "{csv}"
+        );
+    }
+);

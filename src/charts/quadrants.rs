@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use crate::domain::{format_count, format_money, Cents, Lang};
 use crate::profit::{ProfitReport, Quadrant, SkuProfit};
 
-use super::canvas::{Align, Canvas, Font};
+use super::canvas::{text_width, Align, Canvas, Font};
 use super::format::{nice_ticks, period_label};
 use super::frame::{self, Drawn, Scale, Swatch};
 use super::spec::{fill, QuadrantSpec, Rgb, Theme};
@@ -101,7 +101,10 @@ pub(crate) fn render(
     let alt_text = if r.skus.is_empty() {
         text.empty.clone()
     } else {
-        fill(&text.alt, &[("period", &period), ("items", &items.join(", "))])
+        fill(
+            &text.alt,
+            &[("period", &period), ("items", &items.join(", "))],
+        )
     };
     let title = spec.title(lang).to_string();
     let mut canvas = Canvas::new(spec.width, spec.height, theme.background)?;
@@ -141,13 +144,31 @@ pub(crate) fn render(
     let whole = step >= 100.0;
     let tick_labels: Vec<(f64, String)> = y_ticks
         .iter()
-        .map(|&v| (v, format_money(Cents(v.round() as i64), &r.currency, lang, whole)))
+        .map(|&v| {
+            (
+                v,
+                format_money(Cents(v.round() as i64), &r.currency, lang, whole),
+            )
+        })
         .collect();
     let label_font = Font::regular(theme.label_size);
     let widest = frame::widest(tick_labels.iter().map(|(_, l)| l.as_str()), label_font)?;
-    let (left, right) = (theme.padding + widest + 24, spec.width as i32 - theme.padding);
-    let x = Scale { lo: x_lo, hi: x_hi, from_px: left as f64, to_px: right as f64 };
-    let y = Scale { lo: y_lo, hi: y_hi, from_px: bottom as f64, to_px: top as f64 };
+    let (left, right) = (
+        theme.padding + widest + 24,
+        spec.width as i32 - theme.padding,
+    );
+    let x = Scale {
+        lo: x_lo,
+        hi: x_hi,
+        from_px: left as f64,
+        to_px: right as f64,
+    };
+    let y = Scale {
+        lo: y_lo,
+        hi: y_hi,
+        from_px: bottom as f64,
+        to_px: top as f64,
+    };
     frame::y_axis(&mut canvas, theme, y, &tick_labels, left, right)?;
     let x_ticks: Vec<(f64, String)> = (0..=x_hi as i32)
         .map(|p| (p as f64, format_count(10i64.pow(p as u32), lang)))
@@ -161,7 +182,14 @@ pub(crate) fn render(
         theme.muted_text,
         Align::Right,
     )?;
-    canvas.text(&text.y_axis, left + 8, top - 12, label_font, theme.muted_text, Align::Left)?;
+    canvas.text(
+        &text.y_axis,
+        left + 8,
+        top - 12,
+        label_font,
+        theme.muted_text,
+        Align::Left,
+    )?;
 
     // Thresholds: dashed medians; the zero line is the y axis's own (drawn at tick 0).
     let ty = y.ipx(r.margin_threshold.0 as f64);
@@ -181,7 +209,14 @@ pub(crate) fn render(
         (Quadrant::StopOrPivot, left + 12, qb, Align::Left),
         (Quadrant::UrgentOptimisation, right - 12, qb, Align::Right),
     ] {
-        canvas.text_on(quadrant_name(q, spec, lang), px, py, corner, colour(q, spec), align)?;
+        canvas.text_on(
+            quadrant_name(q, spec, lang),
+            px,
+            py,
+            corner,
+            colour(q, spec),
+            align,
+        )?;
     }
 
     let point = |s: &SkuProfit| (x.px(log(s.units)), y.px(s.economics.unit_margin.0 as f64));
@@ -194,14 +229,52 @@ pub(crate) fn render(
         }
         canvas.disc(p, style.point_radius, colour(s.quadrant, spec));
     }
+    // Labels beside their dot, above it or else below it; one that would cover a label
+    // already placed is left out (the CSV and the message name every SKU).
     let small = Font::regular(theme.label_size * 0.85);
+    let (above, below) = (
+        small.cap_height().round() as i32 + 6,
+        (small.size * 0.2).round() as i32 + 4,
+    );
+    let mut placed: Vec<(i32, i32, i32, i32)> = Vec::new();
     for s in labelled(r, style.max_labels) {
         let (px, py) = point(s);
-        let align = if px > (left + right) as f64 / 2.0 { Align::Right } else { Align::Left };
+        let align = if px > (left + right) as f64 / 2.0 {
+            Align::Right
+        } else {
+            Align::Left
+        };
         let dx = if align == Align::Right { -14 } else { 14 };
-        let baseline = (py.round() as i32 - 10).clamp(top + 20, bottom - 6);
-        let colour = if losing.contains(s.sku.as_str()) { style.losing_ring } else { theme.text };
-        canvas.text_on(&s.sku, px.round() as i32 + dx, baseline, small, colour, align)?;
+        let width = text_width(&s.sku, small)?;
+        let x0 = match align {
+            Align::Right => px.round() as i32 + dx - width,
+            _ => px.round() as i32 + dx,
+        } - 6;
+        let x1 = x0 + width + 12;
+        let spot = [py.round() as i32 - 10, py.round() as i32 + above + 8]
+            .into_iter()
+            .map(|b| b.clamp(top + 20, bottom - 6))
+            .find(|&b| {
+                let (y0, y1) = (b - above, b + below);
+                !placed
+                    .iter()
+                    .any(|&(a0, b0, a1, b1)| x0 < a1 && a0 < x1 && y0 < b1 && b0 < y1)
+            });
+        let Some(baseline) = spot else { continue };
+        placed.push((x0, baseline - above, x1, baseline + below));
+        let colour = if losing.contains(s.sku.as_str()) {
+            style.losing_ring
+        } else {
+            theme.text
+        };
+        canvas.text_on(
+            &s.sku,
+            px.round() as i32 + dx,
+            baseline,
+            small,
+            colour,
+            align,
+        )?;
     }
     Ok(drawn(canvas))
 }

@@ -115,17 +115,34 @@ async fn generate(store: &Store, skus: u32, days: u32) -> anyhow::Result<()> {
                 .await
                 .map(|_| ())
         })
-        .with_context(|| format!("failed to generate the bench catalogue: {}", sql.lines().next().unwrap_or("")))?;
+        .with_context(|| {
+            format!(
+                "failed to generate the bench catalogue: {}",
+                sql.lines().next().unwrap_or("")
+            )
+        })?;
     }
     Ok(())
 }
 
-pub async fn run(config: Config, lang: Lang, url: &str, args: BenchProfitArgs) -> anyhow::Result<()> {
-    let db = std::env::temp_dir().join(format!("insight-desk-bench-profit-{}.db", std::process::id()));
+pub async fn run(
+    config: Config,
+    lang: Lang,
+    url: &str,
+    args: BenchProfitArgs,
+) -> anyhow::Result<()> {
+    let db = std::env::temp_dir().join(format!(
+        "insight-desk-bench-profit-{}.db",
+        std::process::id()
+    ));
     let (app, as_of, label) = if args.existing {
         let app = App::open(config, lang, url).await?;
         let as_of = args.as_of.unwrap_or_else(|| app.yesterday());
-        (app, as_of, format!("store {}", crate::store::redact_url(url)))
+        (
+            app,
+            as_of,
+            format!("store {}", crate::store::redact_url(url)),
+        )
     } else {
         remove_db(&db);
         let bench_url = format!("sqlite://{}", db.display());
@@ -139,7 +156,11 @@ pub async fn run(config: Config, lang: Lang, url: &str, args: BenchProfitArgs) -
             t.elapsed().as_secs_f64()
         );
         let as_of: NaiveDate = END.parse().expect("a date");
-        (app, as_of, format!("generated: {} SKUs × {} days", args.skus, args.days))
+        (
+            app,
+            as_of,
+            format!("generated: {} SKUs × {} days", args.skus, args.days),
+        )
     };
     let store = &app.store;
     let summary_rows = store.count_rows("daily_sku_sales_summary").await?;
@@ -154,7 +175,11 @@ pub async fn run(config: Config, lang: Lang, url: &str, args: BenchProfitArgs) -
         let (sums, unsold) = (&sums, unsold.clone());
         let currency = &currency;
         let options = &options;
-        async move { Ok(assemble(as_of, period, currency, options, sums, &shop, unsold)) }
+        async move {
+            Ok(assemble(
+                as_of, period, currency, options, sums, &shop, unsold,
+            ))
+        }
     })
     .await?;
     let (chart, draw) = timed(runs, || {
@@ -180,21 +205,49 @@ pub async fn run(config: Config, lang: Lang, url: &str, args: BenchProfitArgs) -
     .await?;
 
     let mut table = Table::new();
-    table.load_preset(UTF8_FULL).set_header([
-        "step",
-        "what",
-        "min",
-        "median",
-        "max",
-    ]);
+    table
+        .load_preset(UTF8_FULL)
+        .set_header(["step", "what", "min", "median", "max"]);
     let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
     let sold = report.skus.len();
     for (step, what, t) in [
-        ("load", format!("{summary_rows} summary rows → {sold} SKUs sold"), load),
-        ("full cost + quadrants", format!("{sold} SKUs, {} losing best-sellers", report.losing_best_sellers.len()), compute),
-        ("scatter chart", format!("{} × {} PNG, {} KB", chart.width, chart.height, chart.png.len() / 1024), draw),
-        ("report profit (all)", "load + compute + chart + message".to_string(), whole),
-        ("report elasticity", format!("{} SKUs estimated of {}", elasticity.estimated().count(), elasticity.skus.len()), elastic),
+        (
+            "load",
+            format!("{summary_rows} summary rows → {sold} SKUs sold"),
+            load,
+        ),
+        (
+            "full cost + quadrants",
+            format!(
+                "{sold} SKUs, {} losing best-sellers",
+                report.losing_best_sellers.len()
+            ),
+            compute,
+        ),
+        (
+            "scatter chart",
+            format!(
+                "{} × {} PNG, {} KB",
+                chart.width,
+                chart.height,
+                chart.png.len() / 1024
+            ),
+            draw,
+        ),
+        (
+            "report profit (all)",
+            "load + compute + chart + message".to_string(),
+            whole,
+        ),
+        (
+            "report elasticity",
+            format!(
+                "{} SKUs estimated of {}",
+                elasticity.estimated().count(),
+                elasticity.skus.len()
+            ),
+            elastic,
+        ),
     ] {
         table.add_row([step.to_string(), what, ms(t[0]), ms(t[1]), ms(t[2])]);
     }
@@ -205,7 +258,11 @@ pub async fn run(config: Config, lang: Lang, url: &str, args: BenchProfitArgs) -
     println!("{table}");
     println!(
         "target: profit and quadrants for 1,000 SKUs at 1 M orders ≤ 1 s → {}",
-        if whole[1] <= Duration::from_secs(1) { "met (median)" } else { "not met (median)" }
+        if whole[1] <= Duration::from_secs(1) {
+            "met (median)"
+        } else {
+            "not met (median)"
+        }
     );
     if !args.existing {
         app.store.close().await;

@@ -59,9 +59,10 @@ pub async fn render_profit(
 pub async fn run(app: &App, args: ProfitArgs) -> anyhow::Result<()> {
     let as_of = args.as_of.unwrap_or_else(|| app.yesterday());
     let period = match args.from {
-        Some(from) => Some(Period::new(from, as_of).map_err(|e| {
-            anyhow::anyhow!("--from {from}: {e} (--as-of is {as_of})")
-        })?),
+        Some(from) => Some(
+            Period::new(from, as_of)
+                .map_err(|e| anyhow::anyhow!("--from {from}: {e} (--as-of is {as_of})"))?,
+        ),
         None => None,
     };
     let rendered = render_profit(app, as_of, period).await?;

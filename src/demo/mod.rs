@@ -13,7 +13,7 @@
 //! SQLite and Postgres).
 //!
 //! Three situations are planted relative to the end date, so the demo cockpit has
-//! something to say:
+//! something to say (and, in `catalog`, a best-seller that loses money for `report profit`):
 //! 1. **Stock-out risk on a best-seller**: the hero serum (the most popular SKU, always in
 //!    the top 5 by revenue) is replenished by hand over the last six months, each receipt
 //!    sized to last until the end date plus a week, so on the end date it has about a week

@@ -195,7 +195,11 @@ pub fn unit_economics(s: &SkuSums, shop: &ShopSums, o: &ProfitOptions) -> Option
     let supplier = if s.supplier_cost_cents.is_some() || s.sold_cost_cents > 0 {
         s.sold_cost_cents as f64 / units
     } else {
-        given(None, Component::SupplierPrice, price * o.supplier_cost_pct / 100.0)
+        given(
+            None,
+            Component::SupplierPrice,
+            price * o.supplier_cost_pct / 100.0,
+        )
     };
     let packaging = given(
         s.packaging_cents,

@@ -77,10 +77,19 @@ pub enum SkipReason {
 impl SkipReason {
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            SkipReason::WindowNotOver => lang.pick("fenêtre après pas encore finie", "after window not over"),
-            SkipReason::PromotionInWindow => lang.pick("promotion dans la fenêtre", "promotion in a window"),
-            SkipReason::OtherChangeInWindow => lang.pick("autre changement de prix trop proche", "another price change too close"),
-            SkipReason::StockOutInWindow => lang.pick("rupture de stock dans la fenêtre", "stock-out in a window"),
+            SkipReason::WindowNotOver => {
+                lang.pick("fenêtre après pas encore finie", "after window not over")
+            }
+            SkipReason::PromotionInWindow => {
+                lang.pick("promotion dans la fenêtre", "promotion in a window")
+            }
+            SkipReason::OtherChangeInWindow => lang.pick(
+                "autre changement de prix trop proche",
+                "another price change too close",
+            ),
+            SkipReason::StockOutInWindow => {
+                lang.pick("rupture de stock dans la fenêtre", "stock-out in a window")
+            }
             SkipReason::TooFewUnits => lang.pick("trop peu d'unités vendues", "too few units sold"),
         }
     }
@@ -357,12 +366,31 @@ mod tests {
     #[test]
     fn a_return_from_promotion_is_not_a_change() {
         let points = [
-            PricePoint { day: d("2026-01-01"), price_cents: 1000, promo: false },
-            PricePoint { day: d("2026-03-01"), price_cents: 800, promo: true },
-            PricePoint { day: d("2026-03-08"), price_cents: 1000, promo: false },
-            PricePoint { day: d("2026-05-01"), price_cents: 1100, promo: false },
+            PricePoint {
+                day: d("2026-01-01"),
+                price_cents: 1000,
+                promo: false,
+            },
+            PricePoint {
+                day: d("2026-03-01"),
+                price_cents: 800,
+                promo: true,
+            },
+            PricePoint {
+                day: d("2026-03-08"),
+                price_cents: 1000,
+                promo: false,
+            },
+            PricePoint {
+                day: d("2026-05-01"),
+                price_cents: 1100,
+                promo: false,
+            },
         ];
-        assert_eq!(regular_changes(&points), vec![(d("2026-05-01"), 1000, 1100)]);
+        assert_eq!(
+            regular_changes(&points),
+            vec![(d("2026-05-01"), 1000, 1100)]
+        );
     }
 
     #[test]
@@ -371,15 +399,33 @@ mod tests {
         let start = d("2026-01-01");
         let change = d("2026-03-01");
         let t = (change - start).num_days() as usize;
-        let own = flat(start, 120, |i| if i < t { 100.0 } else { 100.0 * 1.2f64.powf(-1.5) });
+        let own = flat(start, 120, |i| {
+            if i < t {
+                100.0
+            } else {
+                100.0 * 1.2f64.powf(-1.5)
+            }
+        });
         let points = [
-            PricePoint { day: start, price_cents: 1000, promo: false },
-            PricePoint { day: change, price_cents: 1200, promo: false },
+            PricePoint {
+                day: start,
+                price_cents: 1000,
+                promo: false,
+            },
+            PricePoint {
+                day: change,
+                price_cents: 1200,
+                promo: false,
+            },
         ];
         let (read, skipped) =
             read_changes(&points, &own, None, &BTreeSet::new(), d("2026-04-30"), 30);
         assert!(skipped.is_empty());
-        assert!((read[0].elasticity + 1.5).abs() < 1e-9, "{}", read[0].elasticity);
+        assert!(
+            (read[0].elasticity + 1.5).abs() < 1e-9,
+            "{}",
+            read[0].elasticity
+        );
         let est = combine(&read).unwrap();
         assert_eq!(est.reading, Reading::PriceSensitive);
     }
@@ -391,15 +437,39 @@ mod tests {
         let start = d("2026-01-01");
         let change = d("2026-03-01");
         let t = (change - start).num_days() as usize;
-        let own = flat(start, 120, |i| if i < t { 200.0 } else { 200.0 * 2.0 * 1.1f64.powf(-0.5) });
+        let own = flat(start, 120, |i| {
+            if i < t {
+                200.0
+            } else {
+                200.0 * 2.0 * 1.1f64.powf(-0.5)
+            }
+        });
         let control = flat(start, 120, |i| if i < t { 1000.0 } else { 2000.0 });
         let points = [
-            PricePoint { day: start, price_cents: 1000, promo: false },
-            PricePoint { day: change, price_cents: 1100, promo: false },
+            PricePoint {
+                day: start,
+                price_cents: 1000,
+                promo: false,
+            },
+            PricePoint {
+                day: change,
+                price_cents: 1100,
+                promo: false,
+            },
         ];
-        let (read, _) =
-            read_changes(&points, &own, Some(&control), &BTreeSet::new(), d("2026-04-30"), 30);
-        assert!((read[0].elasticity + 0.5).abs() < 1e-9, "{}", read[0].elasticity);
+        let (read, _) = read_changes(
+            &points,
+            &own,
+            Some(&control),
+            &BTreeSet::new(),
+            d("2026-04-30"),
+            30,
+        );
+        assert!(
+            (read[0].elasticity + 0.5).abs() < 1e-9,
+            "{}",
+            read[0].elasticity
+        );
         assert_eq!(Reading::of(read[0].elasticity), Reading::RoomToRaise);
     }
 }

@@ -5,7 +5,9 @@ use super::elasticity::{Estimate, Reading};
 use super::elasticity_report::{ElasticityReport, NoEstimate, SkuElasticity};
 use crate::customers::aligned;
 use crate::domain::{format_count, format_decimal, Lang};
-use crate::render::{escape_mrkdwn as esc, format_day_month_year, format_period, Block, Draft, Message};
+use crate::render::{
+    escape_mrkdwn as esc, format_day_month_year, format_period, Block, Draft, Message,
+};
 
 /// SKUs with an estimate shown in the message (the CSV and text have them all).
 pub const LISTED_IN_MESSAGE: usize = 15;
@@ -54,7 +56,8 @@ fn e_text(e: &Estimate, lang: Lang) -> String {
 fn table(skus: &[&SkuElasticity], lang: Lang) -> String {
     let mut rows: Vec<[String; 6]> = vec![[
         "SKU".into(),
-        lang.pick("Élasticité [IC 95 %]", "Elasticity [95% CI]").into(),
+        lang.pick("Élasticité [IC 95 %]", "Elasticity [95% CI]")
+            .into(),
         lang.pick("Changements", "Changes").into(),
         lang.pick("Unités", "Units").into(),
         lang.pick("Confiance", "Confidence").into(),
@@ -92,7 +95,12 @@ fn not_enough(r: &ElasticityReport, lang: Lang) -> String {
         .iter()
         .filter(|s| s.not_enough == Some(NoEstimate::NoUsableChange))
         .map(|s| {
-            let reasons: Vec<&str> = s.skipped.iter().map(|c| c.reason.label(lang)).collect();
+            let mut reasons: Vec<&str> = Vec::new();
+            for c in &s.skipped {
+                if !reasons.contains(&c.reason.label(lang)) {
+                    reasons.push(c.reason.label(lang));
+                }
+            }
             format!("{} ({})", s.sku, reasons.join(", "))
         })
         .collect();
@@ -110,8 +118,16 @@ fn not_enough(r: &ElasticityReport, lang: Lang) -> String {
         let shown: Vec<&str> = unusable.iter().take(10).map(String::as_str).collect();
         let more = unusable.len().saturating_sub(shown.len());
         out.push_str(&match lang {
-            Lang::Fr => format!(" ; {} SKU dont aucun changement n'est lisible : {}", unusable.len(), shown.join(", ")),
-            Lang::En => format!("; {} SKUs whose changes cannot be read: {}", unusable.len(), shown.join(", ")),
+            Lang::Fr => format!(
+                " ; {} SKU dont aucun changement n'est lisible : {}",
+                unusable.len(),
+                shown.join(", ")
+            ),
+            Lang::En => format!(
+                "; {} SKUs whose changes cannot be read: {}",
+                unusable.len(),
+                shown.join(", ")
+            ),
         });
         if more > 0 {
             out.push_str(&format!(", … +{more}"));
@@ -155,7 +171,10 @@ pub fn elasticity_message(r: &ElasticityReport, lang: Lang) -> Vec<Message> {
     let head = header(r, lang);
     let mut draft = Draft::new(lang, esc(&format!("{head} — {}", headline(r, lang))));
     draft.push(Block::header(head).with_block_id("elasticity-header"));
-    draft.push(Block::section(format!("*{}*", esc(&headline(r, lang)))).with_block_id("elasticity-headline"));
+    draft.push(
+        Block::section(format!("*{}*", esc(&headline(r, lang))))
+            .with_block_id("elasticity-headline"),
+    );
     let estimated: Vec<&SkuElasticity> = r.estimated().take(LISTED_IN_MESSAGE).collect();
     if !estimated.is_empty() {
         let code = |t: String| format!("```\n{}\n```", esc(&t.replace('`', "'")));
@@ -179,17 +198,29 @@ pub fn elasticity_message(r: &ElasticityReport, lang: Lang) -> Vec<Message> {
         draft.push(Block::section(code(aligned(&rows, 1))).with_block_id("elasticity-table"));
         let more = r.estimated().count().saturating_sub(estimated.len());
         if more > 0 {
-            draft.push(Block::context(vec![esc(&format!("… +{more} (`report elasticity --format csv`)"))]).with_block_id("elasticity-more"));
+            draft.push(
+                Block::context(vec![esc(&format!(
+                    "… +{more} (`report elasticity --format csv`)"
+                ))])
+                .with_block_id("elasticity-more"),
+            );
         }
     }
     let ne = not_enough(r, lang);
     if !ne.is_empty() {
         draft.push(Block::section(esc(&ne)).with_block_id("elasticity-not-enough"));
     }
-    draft.push(Block::context(vec![
-        esc(&method(r, lang)),
-        esc(&format!("{} {}", Reading::RoomToRaise.sentence(lang), Reading::PriceSensitive.sentence(lang))),
-    ]).with_block_id("elasticity-context"));
+    draft.push(
+        Block::context(vec![
+            esc(&method(r, lang)),
+            esc(&format!(
+                "{} {}",
+                Reading::RoomToRaise.sentence(lang),
+                Reading::PriceSensitive.sentence(lang)
+            )),
+        ])
+        .with_block_id("elasticity-context"),
+    );
     draft.finalize()
 }
 
@@ -200,15 +231,33 @@ pub fn elasticity_csv(r: &ElasticityReport) -> anyhow::Result<String> {
     let key = |v: serde_json::Value| v.as_str().map(String::from).unwrap_or_default();
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
-        "sku", "title", "category", "elasticity", "std_error", "low", "high", "changes",
-        "units", "agree", "confidence", "reading", "not_enough", "skipped",
+        "sku",
+        "title",
+        "category",
+        "elasticity",
+        "std_error",
+        "low",
+        "high",
+        "changes",
+        "units",
+        "agree",
+        "confidence",
+        "reading",
+        "not_enough",
+        "skipped",
     ])?;
     for s in &r.skus {
         let f = |x: f64| format!("{x:.4}");
         let skipped: Vec<String> = s
             .skipped
             .iter()
-            .map(|c| format!("{}:{}", c.day, key(serde_json::to_value(c.reason).unwrap_or_default())))
+            .map(|c| {
+                format!(
+                    "{}:{}",
+                    c.day,
+                    key(serde_json::to_value(c.reason).unwrap_or_default())
+                )
+            })
             .collect();
         let e = s.estimate.as_ref();
         w.write_record([
@@ -222,9 +271,13 @@ pub fn elasticity_csv(r: &ElasticityReport) -> anyhow::Result<String> {
             e.map(|e| e.changes.to_string()).unwrap_or_default(),
             e.map(|e| e.units.to_string()).unwrap_or_default(),
             e.map(|e| e.agree.to_string()).unwrap_or_default(),
-            e.map(|e| key(serde_json::to_value(e.confidence).unwrap_or_default())).unwrap_or_default(),
-            e.map(|e| key(serde_json::to_value(e.reading).unwrap_or_default())).unwrap_or_default(),
-            s.not_enough.map(|n| key(serde_json::to_value(n).unwrap_or_default())).unwrap_or_default(),
+            e.map(|e| key(serde_json::to_value(e.confidence).unwrap_or_default()))
+                .unwrap_or_default(),
+            e.map(|e| key(serde_json::to_value(e.reading).unwrap_or_default()))
+                .unwrap_or_default(),
+            s.not_enough
+                .map(|n| key(serde_json::to_value(n).unwrap_or_default()))
+                .unwrap_or_default(),
             skipped.join(";"),
         ])?;
     }

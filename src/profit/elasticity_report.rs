@@ -150,7 +150,10 @@ pub async fn elasticity_report(
             continue;
         }
         if let Some(c) = category.get(sku.as_str()) {
-            by_category.entry(c.to_string()).or_insert_with(blank).values[i] += n as f64;
+            by_category
+                .entry(c.to_string())
+                .or_insert_with(blank)
+                .values[i] += n as f64;
         }
         own.entry(sku).or_insert_with(blank).values[i] += n as f64;
     }

@@ -7,7 +7,9 @@ use super::report::{ProfitReport, SkuProfit};
 use crate::charts::Chart;
 use crate::customers::aligned;
 use crate::domain::{format_count, format_decimal, format_money, format_pct, Cents, Lang};
-use crate::render::{escape_mrkdwn as esc, format_day_month_year, format_period, Block, Draft, Message};
+use crate::render::{
+    escape_mrkdwn as esc, format_day_month_year, format_period, Block, Draft, Message,
+};
 
 /// SKUs listed per quadrant in the message (the CSV has them all).
 pub const LISTED_PER_QUADRANT: usize = 5;
@@ -68,16 +70,20 @@ pub fn losing_sentence(r: &ProfitReport, lang: Lang) -> String {
     } else {
         String::new()
     };
+    let who = match (lang, losing.len()) {
+        (Lang::Fr, 1) => "1 best-seller perd de l'argent".to_string(),
+        (Lang::Fr, n) => format!("{n} best-sellers perdent de l'argent"),
+        (Lang::En, 1) => "1 best-seller loses money".to_string(),
+        (Lang::En, n) => format!("{n} best-sellers lose money"),
+    };
     match lang {
         Lang::Fr => format!(
-            "⚠️ {} best-sellers perdent de l'argent ({} sur la période) : {}{more}.",
-            losing.len(),
+            "⚠️ {who} ({} sur la période) : {}{more}.",
             money(Cents(loss), r, lang),
             items.join(", ")
         ),
         Lang::En => format!(
-            "⚠️ {} best-sellers lose money ({} over the period): {}{more}.",
-            losing.len(),
+            "⚠️ {who} ({} over the period): {}{more}.",
             money(Cents(loss), r, lang),
             items.join(", ")
         ),
@@ -106,13 +112,23 @@ fn summary(r: &ProfitReport, lang: Lang) -> String {
     }
 }
 
-fn quadrant_lines(r: &ProfitReport, q: Quadrant, lang: Lang, limit: usize) -> (String, Vec<String>) {
+fn quadrant_lines(
+    r: &ProfitReport,
+    q: Quadrant,
+    lang: Lang,
+    limit: usize,
+) -> (String, Vec<String>) {
     let list = r.quadrants.iter().find(|l| l.quadrant == q);
     let (n, margin) = list.map_or((0, Cents(0)), |l| (l.skus.len(), l.total_margin));
     let title = format!(
-        "{} — {} SKU, {} {} — {}",
+        "{} — {} {}, {} {} — {}",
         q.label(lang),
         format_count(n as i64, lang),
+        if n == 1 {
+            "SKU"
+        } else {
+            lang.pick("SKU", "SKUs")
+        },
         lang.pick("marge", "margin"),
         money(margin, r, lang),
         q.action(lang)
@@ -159,7 +175,10 @@ fn defaults_sentence(r: &ProfitReport, lang: Lang) -> String {
     if r.using_defaults.is_empty() {
         return format!(
             "{} {values}",
-            lang.pick("Aucun SKU n'utilise de valeur par défaut.", "No SKU uses a default.")
+            lang.pick(
+                "Aucun SKU n'utilise de valeur par défaut.",
+                "No SKU uses a default."
+            )
         );
     }
     let shown: Vec<String> = r
@@ -173,7 +192,11 @@ fn defaults_sentence(r: &ProfitReport, lang: Lang) -> String {
         })
         .collect();
     let more = r.using_defaults.len().saturating_sub(shown.len());
-    let more = if more > 0 { format!(", … +{more}") } else { String::new() };
+    let more = if more > 0 {
+        format!(", … +{more}")
+    } else {
+        String::new()
+    };
     match lang {
         Lang::Fr => format!(
             "{} SKU utilisent des valeurs par défaut : {}{more}. {values}",
@@ -262,13 +285,19 @@ pub fn profit_text(r: &ProfitReport, lang: Lang) -> String {
     if !r.skus.is_empty() {
         let all: Vec<&SkuProfit> = r.skus.iter().collect();
         out.push_str(&format!(
-            "\n{} {}\n{}\n",
-            lang.pick("Coût complet par unité (€), * = au moins une valeur par défaut :", "Full cost per unit, * = at least one default:"),
-            "",
+            "\n{}\n{}\n",
+            lang.pick(
+                "Coût complet par unité, du plus gros contributeur à la marge au plus petit (* : au moins une valeur par défaut) :",
+                "Full cost per unit, from the largest margin contributor to the smallest (*: at least one default):"
+            ),
             cost_table(lang, &all)
         ));
     }
-    out.push_str(&format!("\n{}\n\n{}\n", defaults_sentence(r, lang), method(r, lang)));
+    out.push_str(&format!(
+        "\n{}\n\n{}\n",
+        defaults_sentence(r, lang),
+        method(r, lang)
+    ));
     out
 }
 
@@ -315,10 +344,27 @@ fn decimal(c: Cents) -> String {
 pub fn profit_csv(r: &ProfitReport) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
-        "sku", "title", "category", "quadrant", "units", "net_price", "supplier",
-        "packaging_inbound", "storage", "acquisition", "fulfilment", "returns", "overheads",
-        "full_cost", "unit_margin", "margin_pct", "total_margin", "days_in_stock",
-        "return_rate_pct", "losing_best_seller", "defaults",
+        "sku",
+        "title",
+        "category",
+        "quadrant",
+        "units",
+        "net_price",
+        "supplier",
+        "packaging_inbound",
+        "storage",
+        "acquisition",
+        "fulfilment",
+        "returns",
+        "overheads",
+        "full_cost",
+        "unit_margin",
+        "margin_pct",
+        "total_margin",
+        "days_in_stock",
+        "return_rate_pct",
+        "losing_best_seller",
+        "defaults",
     ])?;
     for s in &r.skus {
         let e = &s.economics;
@@ -326,7 +372,12 @@ pub fn profit_csv(r: &ProfitReport) -> anyhow::Result<String> {
         let defaults: Vec<String> = e
             .defaults
             .iter()
-            .map(|d| serde_json::to_value(d).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default())
+            .map(|d| {
+                serde_json::to_value(d)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default()
+            })
             .collect();
         w.write_record([
             s.sku.clone(),

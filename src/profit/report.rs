@@ -10,7 +10,9 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::cost::{median, unit_economics, ProfitOptions, Quadrant, ShopSums, SkuSums, UnitEconomics};
+use super::cost::{
+    median, unit_economics, ProfitOptions, Quadrant, ShopSums, SkuSums, UnitEconomics,
+};
 use crate::domain::{Cents, Period};
 use crate::store::Store;
 use crate::with_pool;
@@ -87,8 +89,8 @@ pub fn classify(
         .iter()
         .filter_map(|s| unit_economics(s, shop, options).map(|e| (s, e)))
         .collect();
-    let volume = median(&mut sold.iter().map(|(s, _)| s.units as f64).collect::<Vec<_>>())
-        .unwrap_or(0.0);
+    let volume =
+        median(&mut sold.iter().map(|(s, _)| s.units as f64).collect::<Vec<_>>()).unwrap_or(0.0);
     let margin = median(
         &mut sold
             .iter()
@@ -306,5 +308,7 @@ pub async fn profit_report(
 ) -> anyhow::Result<ProfitReport> {
     let period = Period::new(period.from, period.to.min(as_of)).map_err(anyhow::Error::msg)?;
     let (sums, shop, unsold) = load_sums(store, period).await?;
-    Ok(assemble(as_of, period, currency, options, &sums, &shop, unsold))
+    Ok(assemble(
+        as_of, period, currency, options, &sums, &shop, unsold,
+    ))
 }
