@@ -264,7 +264,11 @@ pub async fn run(
             "not met (median)"
         }
     );
-    if !args.existing {
+    if args.existing {
+        if let Some(check) = demo_check(&app, &elasticity).await? {
+            println!("{check}");
+        }
+    } else {
         app.store.close().await;
         remove_db(&db);
     }
@@ -276,4 +280,76 @@ fn remove_db(db: &std::path::Path) {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
+}
+
+/// On a demo store (it records its seed and end date): the estimates against the elasticity
+/// built into each SKU, by confidence. `None` on any other store.
+async fn demo_check(
+    app: &App,
+    report: &crate::profit::ElasticityReport,
+) -> anyhow::Result<Option<String>> {
+    let setting = |key: &'static str| async move {
+        with_pool!(&app.store, pool => {
+            sqlx::query_scalar::<_, String>("SELECT value FROM settings WHERE key = $1")
+                .bind(key)
+                .fetch_optional(pool)
+                .await
+        })
+        .with_context(|| format!("failed to read setting {key}"))
+    };
+    let (Some(seed), Some(end)) = (setting("demo_seed").await?, setting("demo_end_date").await?)
+    else {
+        return Ok(None);
+    };
+    let (Ok(seed), Ok(end)) = (seed.parse::<u64>(), end.parse::<NaiveDate>()) else {
+        return Ok(None);
+    };
+    let truth: std::collections::HashMap<String, f64> =
+        crate::demo::built_in_elasticities(seed, end, app.shop.timezone)
+            .into_iter()
+            .collect();
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL).set_header([
+        "confidence",
+        "SKUs estimated",
+        "built-in e inside the 95 % interval",
+        "median |estimate − built-in|",
+        "median built-in e",
+    ]);
+    use crate::profit::Confidence;
+    for level in [Confidence::High, Confidence::Medium, Confidence::Low] {
+        let mut errors = Vec::new();
+        let mut truths = Vec::new();
+        let mut inside = 0;
+        for s in report.estimated() {
+            let (Some(e), Some(&t)) = (s.estimate.as_ref(), truth.get(&s.sku)) else {
+                continue;
+            };
+            if e.confidence != level {
+                continue;
+            }
+            errors.push((e.elasticity - t).abs());
+            truths.push(t);
+            if e.low <= t && t <= e.high {
+                inside += 1;
+            }
+        }
+        let n = errors.len();
+        let med =
+            |v: &mut Vec<f64>| crate::profit::median(v).map_or("—".into(), |m| format!("{m:.2}"));
+        table.add_row([
+            format!("{level:?}").to_lowercase(),
+            n.to_string(),
+            if n > 0 {
+                format!("{inside} ({:.0} %)", inside as f64 * 100.0 / n as f64)
+            } else {
+                "—".into()
+            },
+            med(&mut errors),
+            med(&mut truths),
+        ]);
+    }
+    Ok(Some(format!(
+        "demo shop (seed {seed}, ending {end}): report elasticity against the elasticity built into each SKU\n{table}"
+    )))
 }

@@ -81,6 +81,17 @@ pub struct DemoSummary {
     pub elapsed_ms: u128,
 }
 
+/// The demand elasticity built into each SKU of the demo shop generated with `seed` up to
+/// `end_date` (SKU code → e, negative): demand follows (price ÷ first price)^e, a constant
+/// elasticity `report elasticity` should recover (`bench-profit --existing` compares).
+pub fn built_in_elasticities(
+    seed: u64,
+    end_date: NaiveDate,
+    timezone: chrono_tz::Tz,
+) -> Vec<(String, f64)> {
+    sim::built_in_elasticities(seed, end_date, timezone)
+}
+
 /// Fills an empty, migrated store with the demo shop.
 pub async fn generate(store: &Store, opts: &DemoOptions) -> anyhow::Result<DemoSummary> {
     let started = Instant::now();

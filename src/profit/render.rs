@@ -136,7 +136,7 @@ fn quadrant_lines(
     let mut members: Vec<&SkuProfit> = r.skus.iter().filter(|s| s.quadrant == q).collect();
     // Cash cows and niches by margin earned; the low-margin quadrants by margin lost first.
     if matches!(q, Quadrant::UrgentOptimisation | Quadrant::StopOrPivot) {
-        members.sort_by(|a, b| a.economics.total_margin.cmp(&b.economics.total_margin));
+        members.sort_by_key(|s| s.economics.total_margin);
     }
     let mut lines: Vec<String> = members
         .iter()
