@@ -1,7 +1,7 @@
 //! `report profit` / `/profit`: every SKU's full cost and unit margin over a period, its
 //! quadrant, the lists per quadrant and the best-sellers that lose money.
 //!
-//! Loading is four aggregate queries: the variants with their cost components, the per-SKU
+//! Loading is four aggregate queries, run side by side: the variants with their cost components, the per-SKU
 //! daily summary (`daily_sku_sales_summary`, not the order lines) summed over the period,
 //! the average stock level per SKU and the period's ad spend. The figures themselves are the
 //! pure [`unit_economics`] and [`classify`].
@@ -173,22 +173,37 @@ pub async fn load_sums(
     store: &Store,
     period: Period,
 ) -> anyhow::Result<(Vec<SkuSums>, ShopSums, Vec<String>)> {
-    let variants: Vec<VariantRow> = with_pool!(store, pool => {
-        sqlx::query_as(VARIANTS).fetch_all(pool).await
-    })
-    .context("failed to read the variants and their cost components")?;
-    let sales: Vec<(String, i64, i64, i64, i64)> = with_pool!(store, pool => {
-        sqlx::query_as(SALES).bind(period.from).bind(period.to).fetch_all(pool).await
-    })
-    .context("failed to read sales per SKU")?;
-    let stock: Vec<(String, i64, i64)> = with_pool!(store, pool => {
-        sqlx::query_as(STOCK).bind(period.from).bind(period.to).fetch_all(pool).await
-    })
-    .context("failed to read stock levels per SKU")?;
-    let (spend,): (i64,) = with_pool!(store, pool => {
-        sqlx::query_as(SPEND).bind(period.from).bind(period.to).fetch_one(pool).await
-    })
-    .context("failed to read ad spend")?;
+    // Four independent reads, run side by side on the pool's connections: the sales and the
+    // stock sums are each a scan of half a year or more of daily rows.
+    let variants = async {
+        let rows: Vec<VariantRow> = with_pool!(store, pool => {
+            sqlx::query_as(VARIANTS).fetch_all(pool).await
+        })
+        .context("failed to read the variants and their cost components")?;
+        anyhow::Ok(rows)
+    };
+    let sales = async {
+        let rows: Vec<(String, i64, i64, i64, i64)> = with_pool!(store, pool => {
+            sqlx::query_as(SALES).bind(period.from).bind(period.to).fetch_all(pool).await
+        })
+        .context("failed to read sales per SKU")?;
+        anyhow::Ok(rows)
+    };
+    let stock = async {
+        let rows: Vec<(String, i64, i64)> = with_pool!(store, pool => {
+            sqlx::query_as(STOCK).bind(period.from).bind(period.to).fetch_all(pool).await
+        })
+        .context("failed to read stock levels per SKU")?;
+        anyhow::Ok(rows)
+    };
+    let spend = async {
+        let (spend,): (i64,) = with_pool!(store, pool => {
+            sqlx::query_as(SPEND).bind(period.from).bind(period.to).fetch_one(pool).await
+        })
+        .context("failed to read ad spend")?;
+        anyhow::Ok(spend)
+    };
+    let (variants, sales, stock, spend) = futures::try_join!(variants, sales, stock, spend)?;
 
     let sales: std::collections::HashMap<String, (i64, i64, i64, i64)> = sales
         .into_iter()
