@@ -82,6 +82,9 @@ pub enum Command {
     /// Forecast and backtest N synthetic SKUs × D days (default 1,000 × 730, 90-day horizon),
     /// timed, and the same series and folds with statsforecast's AutoETS; prints a table.
     BenchForecast(BenchForecastArgs),
+    /// Time `report profit` (full cost, quadrants, scatter) and `report elasticity` on a
+    /// generated catalogue of N SKUs × D days (or on the store with --existing); prints a table.
+    BenchProfit(BenchProfitArgs),
 }
 
 #[derive(Debug, Args)]
@@ -106,6 +109,26 @@ pub struct BenchForecastArgs {
     /// about half a second per SKU on an idle core.
     #[arg(long, default_value_t = 100)]
     pub python_skus: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchProfitArgs {
+    /// SKUs of the generated catalogue.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub skus: u32,
+    /// Days of history of the generated catalogue (every SKU sells every day: the summary's
+    /// worst case).
+    #[arg(long, default_value_t = 730, value_parser = clap::value_parser!(u32).range(60..=3650))]
+    pub days: u32,
+    /// Timed runs of each step.
+    #[arg(long, default_value_t = 5)]
+    pub runs: usize,
+    /// Time the store DATABASE_URL names instead of a generated one (e.g. the demo shop).
+    #[arg(long)]
+    pub existing: bool,
+    /// The as-of day with --existing (default: yesterday).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<NaiveDate>,
 }
 
 #[derive(Debug, Args)]
@@ -176,6 +199,11 @@ pub enum ReportCommand {
     Stock(StockArgs),
     /// One SKU's card: sales, margin, stock, days of cover, forecast (and its chart).
     Sku(SkuArgs),
+    /// Full cost and unit margin per SKU, the four volume × margin quadrants, the
+    /// best-sellers that lose money, and the quadrant scatter chart.
+    Profit(ProfitArgs),
+    /// Price elasticity per SKU from its own regular price changes (promotions excluded).
+    Elasticity(ElasticityArgs),
 }
 
 #[derive(Debug, Args)]
@@ -221,6 +249,43 @@ pub struct SkuArgs {
     /// Also write the forecast chart (sku_forecast.png) into DIR.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfitArgs {
+    /// Compute as if today were the day after D: later sales, stock and spend are ignored
+    /// (default: yesterday).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<NaiveDate>,
+    /// First day of the period (default: the 365 days ending on D).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub from: Option<NaiveDate>,
+    /// csv: one row per SKU sold, every line of the full-cost template.
+    #[arg(long, value_enum, default_value_t = CustomerFormat::Text)]
+    pub format: CustomerFormat,
+    /// Also write the quadrant scatter (profit_quadrants.png) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ElasticityArgs {
+    /// The last day of data (default: yesterday).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<NaiveDate>,
+    /// Read the price changes from this day on (default: the 730 days ending on D).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub from: Option<NaiveDate>,
+    /// Units the two 28-day windows of a change must hold together to be read.
+    #[arg(long, default_value_t = crate::profit::DEFAULT_MIN_UNITS, value_name = "N",
+          value_parser = clap::value_parser!(i64).range(1..))]
+    pub min_units: i64,
+    /// Only this SKU.
+    #[arg(long, value_name = "SKU")]
+    pub sku: Option<String>,
+    /// csv: one row per active SKU (with or without an estimate).
+    #[arg(long, value_enum, default_value_t = CustomerFormat::Text)]
+    pub format: CustomerFormat,
 }
 
 #[derive(Debug, Args)]

@@ -53,6 +53,92 @@ pub struct Config {
     /// API sources (`[sync.shopify]`): `insight-desk sync`, and syncs scheduled in `serve`.
     #[serde(default)]
     pub sync: crate::sync::SyncConfig,
+    /// SKU profitability's defaults (`report profit`, `/profit`).
+    pub profit: ProfitConfig,
+}
+
+/// `[profit]`: the values a SKU's full cost uses for the components the shop has not given
+/// (see src/profit/cost.rs for every line's definition). Amounts in major units per unit
+/// sold, rates in per cent.
+///
+/// ```toml
+/// [profit]
+/// supplier_cost_pct = 40    # of the net price, when no cost is known at all
+/// packaging = 0.60
+/// inbound_logistics = 0.40
+/// fulfilment = 1.50         # pick & pack
+/// storage_rate_pct = 5      # a year, of stock value
+/// days_in_stock = 60        # when the store has no stock levels
+/// return_rate_pct = 5       # when neither given nor measurable
+/// overhead_pct = 8          # of the net price
+/// ```
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfitConfig {
+    pub supplier_cost_pct: f64,
+    pub packaging: f64,
+    pub inbound_logistics: f64,
+    pub fulfilment: f64,
+    pub storage_rate_pct: f64,
+    pub days_in_stock: f64,
+    pub return_rate_pct: f64,
+    pub overhead_pct: f64,
+}
+
+impl Default for ProfitConfig {
+    fn default() -> Self {
+        let d = crate::profit::ProfitOptions::default();
+        ProfitConfig {
+            supplier_cost_pct: d.supplier_cost_pct,
+            packaging: d.packaging.as_major(),
+            inbound_logistics: d.inbound_logistics.as_major(),
+            fulfilment: d.fulfilment.as_major(),
+            storage_rate_pct: d.storage_rate_pct,
+            days_in_stock: d.days_in_stock,
+            return_rate_pct: d.return_rate_pct,
+            overhead_pct: d.overhead_pct,
+        }
+    }
+}
+
+impl ProfitConfig {
+    /// The report's options, money parsed into cents here, once.
+    pub fn options(&self) -> crate::profit::ProfitOptions {
+        let cents = |v: f64| Cents((v * 100.0).round() as i64);
+        crate::profit::ProfitOptions {
+            supplier_cost_pct: self.supplier_cost_pct,
+            packaging: cents(self.packaging),
+            inbound_logistics: cents(self.inbound_logistics),
+            fulfilment: cents(self.fulfilment),
+            storage_rate_pct: self.storage_rate_pct,
+            days_in_stock: self.days_in_stock,
+            return_rate_pct: self.return_rate_pct,
+            overhead_pct: self.overhead_pct,
+        }
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        for (key, v, max) in [
+            ("supplier_cost_pct", self.supplier_cost_pct, 100.0),
+            ("storage_rate_pct", self.storage_rate_pct, 100.0),
+            ("return_rate_pct", self.return_rate_pct, 100.0),
+            ("overhead_pct", self.overhead_pct, 100.0),
+            (
+                "days_in_stock",
+                self.days_in_stock,
+                crate::profit::MAX_DAYS_IN_STOCK,
+            ),
+            ("packaging", self.packaging, 1_000_000.0),
+            ("inbound_logistics", self.inbound_logistics, 1_000_000.0),
+            ("fulfilment", self.fulfilment, 1_000_000.0),
+        ] {
+            anyhow::ensure!(
+                v.is_finite() && (0.0..=max).contains(&v),
+                "invalid configuration: profit.{key} = {v} must be between 0 and {max} (amounts in major units, e.g. 1.5 for 1,50 €; rates in %)"
+            );
+        }
+        Ok(())
+    }
 }
 
 /// `[stock]`: the reorder policy behind `report stock` (the cover threshold is
@@ -221,6 +307,7 @@ impl Default for Config {
             ltv: LtvConfig::default(),
             stock: StockConfig::default(),
             sync: crate::sync::SyncConfig::default(),
+            profit: ProfitConfig::default(),
         }
     }
 }
@@ -246,6 +333,7 @@ impl std::fmt::Debug for Config {
             .field("ltv", &self.ltv)
             .field("stock", &self.stock)
             .field("sync", &self.sync)
+            .field("profit", &self.profit)
             .finish()
     }
 }
@@ -318,6 +406,7 @@ impl Config {
         self.ltv.validate()?;
         self.stock.validate()?;
         self.sync.validate()?;
+        self.profit.validate()?;
         if let Some(url) = &self.database_url {
             anyhow::ensure!(
                 url.starts_with("sqlite:")

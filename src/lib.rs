@@ -14,6 +14,7 @@ pub mod forecast;
 pub mod import;
 pub mod insight;
 pub mod metrics;
+pub mod profit;
 pub mod render;
 pub mod reply;
 pub mod schedule;

@@ -36,6 +36,8 @@ mod import_support;
 mod insight;
 /// The Marketing Profit Matrix (CAC, LTV, LTV/CAC, ROAS) on a hand-built shop, by hand.
 mod ltv;
+/// SKU profitability (full cost, quadrants, /profit) and price elasticity, by hand.
+mod profit;
 /// Digests on a schedule: time zones, exactly-once delivery, retries, the freshness gate.
 mod schedule;
 /// The Slack bot: signed HTTP commands, Socket Mode, allow-lists, retries, uploads.

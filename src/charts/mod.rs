@@ -16,6 +16,7 @@ mod frame;
 mod margin;
 mod metric;
 mod metric_bars;
+mod quadrants;
 mod revenue;
 mod rfm;
 mod roas;
@@ -146,6 +147,15 @@ pub fn sku_forecast_chart(data: &SkuForecastChart, lang: Lang) -> anyhow::Result
     let specs = Specs::get()?;
     let drawn = sku_forecast::render(data, lang, &specs.sku_forecast, &specs.theme)
         .context("failed to draw chart sku_forecast")?;
+    Chart::encode(drawn)
+}
+
+/// The profit scatter (`profit_quadrants`): one dot per SKU, units sold against unit margin,
+/// the median lines splitting the four quadrants, labels on the points that matter.
+pub fn profit_chart(report: &crate::profit::ProfitReport, lang: Lang) -> anyhow::Result<Chart> {
+    let specs = Specs::get()?;
+    let drawn = quadrants::render(report, lang, &specs.quadrants, &specs.theme)
+        .context("failed to draw chart profit_quadrants")?;
     Chart::encode(drawn)
 }
 

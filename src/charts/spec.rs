@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::domain::Lang;
 
 /// The embedded spec files, by file name (for error messages and the spec test).
-pub(crate) const FILES: [(&str, &str); 9] = [
+pub(crate) const FILES: [(&str, &str); 10] = [
     ("theme.toml", include_str!("../../charts/theme.toml")),
     (
         "revenue_vs_target.toml",
@@ -48,6 +48,8 @@ pub(crate) const FILES: [(&str, &str); 9] = [
     (
         "sku_forecast.toml",
         include_str!("../../charts/sku_forecast.toml"),
+        "profit_quadrants.toml",
+        include_str!("../../charts/profit_quadrants.toml"),
     ),
 ];
 
@@ -375,6 +377,36 @@ pub(crate) struct SkuForecastText {
     pub alt: String,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct QuadrantStyle {
+    pub cash_cow: Rgb,
+    pub urgent: Rgb,
+    pub niche: Rgb,
+    pub stop: Rgb,
+    pub losing_ring: Rgb,
+    pub point_radius: f64,
+    pub threshold: Rgb,
+    pub max_labels: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct QuadrantText {
+    pub subtitle: String,
+    pub x_axis: String,
+    pub y_axis: String,
+    pub cash_cow: String,
+    pub urgent: String,
+    pub niche: String,
+    pub stop: String,
+    pub alt: String,
+    pub alt_item: String,
+    pub empty: String,
+}
+
+pub(crate) type QuadrantSpec = Spec<QuadrantStyle, QuadrantText>;
+
 /// Every spec, parsed.
 #[derive(Debug, Clone)]
 pub(crate) struct Specs {
@@ -387,6 +419,7 @@ pub(crate) struct Specs {
     pub rfm: RfmSpec,
     pub cohorts: CohortSpec,
     pub sku_forecast: SkuForecastSpec,
+    pub quadrants: QuadrantSpec,
 }
 
 impl Specs {
@@ -410,6 +443,7 @@ impl Specs {
             rfm: parse_file("rfm_segments.toml")?,
             cohorts: parse_file("cohort_retention.toml")?,
             sku_forecast: parse_file("sku_forecast.toml")?,
+            quadrants: parse_file("profit_quadrants.toml")?,
         })
     }
 }

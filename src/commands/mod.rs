@@ -8,6 +8,7 @@ mod bench_anomaly;
 mod bench_customers;
 mod bench_forecast;
 mod bench_import;
+mod bench_profit;
 mod bench_slack;
 mod churn;
 mod clv;
@@ -15,8 +16,10 @@ mod cockpit;
 mod cohorts;
 mod demo;
 mod forecast;
+mod elasticity;
 mod import;
 mod ltv;
+mod profit;
 mod query;
 mod rfm;
 mod schedule;
@@ -38,6 +41,7 @@ pub use cockpit::{render_cockpit, write_cockpit_files, RenderedCockpit};
 pub use cohorts::{render_cohorts, RenderedCohorts};
 pub use forecast::{render_sku, render_stock, RenderedSku, RenderedStock};
 pub use ltv::{predicted_ltv, render_ltv, RenderedLtv};
+pub use profit::{render_profit, RenderedProfit};
 pub use rfm::{render_rfm, RenderedRfm};
 
 /// Everything a command needs: the configuration, the store, the catalogue, the shop.
@@ -150,6 +154,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = App::open(config, lang, &url).await?;
             app.hint_if_empty(&url).await?;
             forecast::run_sku(&app, args).await
+        Command::Report(ReportCommand::Profit(args)) => {
+            let app = App::open(config, lang, &url).await?;
+            app.hint_if_empty(&url).await?;
+            profit::run(&app, args).await
+        }
+        Command::Report(ReportCommand::Elasticity(args)) => {
+            let app = App::open(config, lang, &url).await?;
+            app.hint_if_empty(&url).await?;
+            elasticity::run(&app, args).await
         }
         Command::Query(args) => {
             let app = App::open(config, lang, &url).await?;
@@ -218,6 +231,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::BenchReport(args) => bench::run_report(config, args).await,
         Command::BenchAnomaly(args) => bench_anomaly::run(args).await,
         Command::BenchForecast(args) => bench_forecast::run(args).await,
+        Command::BenchProfit(args) => bench_profit::run(config, lang, &url, args).await,
     }
 }
 

@@ -7,6 +7,11 @@
 //! promotions move its share of demand, which the elasticity analysis can recover. A few
 //! products launch during the history and a few SKUs fade into dormant stock. About 10 % of
 //! SKUs have no cost components besides the supplier price: the shop "has not given" them.
+//! One best-seller priced under 25 € is bulky, fragile and often returned (pick & pack
+//! 4,80 €, 22 % returns, packaging and inbound logistics 22 % of its price): it sells in
+//! volume and loses money on every unit, the playbook's "best-seller déficitaire" that
+//! `report profit` must call out. Its components are written, never simulated, so planting
+//! it changes no order.
 
 use chrono::{DateTime, Datelike, Days, Utc};
 use rand::seq::SliceRandom;
@@ -155,6 +160,7 @@ impl Catalog {
         }
         let hero = assign_popularity(rng, &products, &mut skus);
         plant_dormant(rng, cal, hero, &mut skus);
+        plant_losing_best_seller(hero, &mut skus);
         for sku in &mut skus {
             plan_prices(rng, cal, sku);
         }
@@ -267,6 +273,29 @@ fn plant_dormant(rng: &mut ChaCha8Rng, cal: &Calendar, hero: usize, skus: &mut [
         .collect();
     for &i in candidates.choose_multiple(rng, 4) {
         skus[i].fade_from = Some(rng.gen_range(cal.days / 2..cal.days - 150));
+    }
+}
+
+/// The most popular SKU after the hero that costs under 25 € (VAT excluded), sold from the
+/// first day and not fading, gets the costs of a bulky, fragile, often returned product. No
+/// randomness: the rest of the shop is unchanged.
+fn plant_losing_best_seller(hero: usize, skus: &mut [Sku]) {
+    let candidate = (0..skus.len())
+        .filter(|&i| {
+            let s = &skus[i];
+            i != hero && s.launch_day == 0 && s.fade_from.is_none() && s.plan[0].price < 2500
+        })
+        .max_by(|&a, &b| skus[a].popularity.total_cmp(&skus[b].popularity));
+    if let Some(i) = candidate {
+        let price = skus[i].plan[0].price;
+        skus[i].components = Some(Components {
+            packaging: price * 12 / 100,
+            inbound: price * 10 / 100,
+            fulfilment: 480,
+            storage_bp: 2500,
+            return_bp: 2200,
+            overhead: price * 10 / 100,
+        });
     }
 }
 

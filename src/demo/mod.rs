@@ -13,7 +13,7 @@
 //! SQLite and Postgres).
 //!
 //! Three situations are planted relative to the end date, so the demo cockpit has
-//! something to say:
+//! something to say (and, in `catalog`, a best-seller that loses money for `report profit`):
 //! 1. **Stock-out risk on a best-seller**: the hero serum (the most popular SKU, always in
 //!    the top 5 by revenue) is replenished by hand over the last six months, each receipt
 //!    sized to last until the end date plus a week, so on the end date it has about a week
@@ -79,6 +79,17 @@ pub struct DemoSummary {
     pub first_day: NaiveDate,
     pub last_day: NaiveDate,
     pub elapsed_ms: u128,
+}
+
+/// The demand elasticity built into each SKU of the demo shop generated with `seed` up to
+/// `end_date` (SKU code → e, negative): demand follows (price ÷ first price)^e, a constant
+/// elasticity `report elasticity` should recover (`bench-profit --existing` compares).
+pub fn built_in_elasticities(
+    seed: u64,
+    end_date: NaiveDate,
+    timezone: chrono_tz::Tz,
+) -> Vec<(String, f64)> {
+    sim::built_in_elasticities(seed, end_date, timezone)
 }
 
 /// Fills an empty, migrated store with the demo shop.

@@ -86,6 +86,22 @@ fn stream(seed: u64, n: u64) -> ChaCha8Rng {
     rng
 }
 
+/// The price elasticity built into each SKU's demand (code, e < 0): the catalogue drawn
+/// exactly as [`run`] draws it, so `report elasticity` can be checked against it.
+pub fn built_in_elasticities(
+    seed: u64,
+    end_date: chrono::NaiveDate,
+    tz: chrono_tz::Tz,
+) -> Vec<(String, f64)> {
+    let cal = Calendar::new(end_date, DAYS, tz);
+    let catalog = Catalog::generate(&mut stream(seed, 1), &cal);
+    catalog
+        .skus
+        .iter()
+        .map(|s| (s.code.clone(), -s.elasticity))
+        .collect()
+}
+
 /// Runs the whole history, sending each day's rows to `out`.
 pub fn run(params: &Params, out: &Sender<Rows>) -> anyhow::Result<Outcome> {
     let cal = Calendar::new(params.end_date, DAYS, params.tz);

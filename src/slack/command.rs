@@ -12,7 +12,7 @@ use crate::render::{Block, Draft};
 use crate::reply::{Reply, Visibility};
 
 /// The commands the bot knows, by name without the slash (also the `[slack.commands.*]` keys).
-pub const KNOWN_COMMANDS: [&str; 10] = [
+pub const KNOWN_COMMANDS: [&str; 11] = [
     "cockpit",
     "insight",
     "alerts",
@@ -23,6 +23,7 @@ pub const KNOWN_COMMANDS: [&str; 10] = [
     "cohorts",
     "stock",
     "sku",
+    "profit",
 ];
 
 /// The cockpit chart attached in Slack.
@@ -83,6 +84,8 @@ pub enum Command {
     Ltv(CockpitDay),
     /// Monthly acquisition cohorts as of a day (default: yesterday), with the heat-map.
     Cohorts(CockpitDay),
+    /// SKU profitability over the 365 days to a day (default: yesterday), with the scatter.
+    Profit(CockpitDay),
     Alerts(AlertsAction),
     /// Stock cover, reorders and dormant stock as of a day (default: yesterday).
     Stock(CockpitDay),
@@ -180,6 +183,12 @@ impl Command {
                 }),
             "ltv" => parse_cockpit_day(&inv.text, today)
                 .map(Command::Ltv)
+                .map_err(|problem| Usage {
+                    command: inv.command.clone(),
+                    problem,
+                }),
+            "profit" => parse_cockpit_day(&inv.text, today)
+                .map(Command::Profit)
                 .map_err(|problem| Usage {
                     command: inv.command.clone(),
                     problem,
@@ -414,6 +423,18 @@ pub async fn dispatch(
                 charts: Vec::new(),
             }
         }
+        Command::Profit(day) => {
+            let as_of = match day {
+                CockpitDay::Yesterday => app.yesterday(),
+                CockpitDay::Date(d) => d,
+            };
+            let rendered = crate::commands::render_profit(app, as_of, None).await?;
+            Reply {
+                visibility: Visibility::InChannel,
+                messages: rendered.messages,
+                charts: rendered.chart.into_iter().collect(),
+            }
+        }
         Command::Cohorts(day) => {
             let as_of = match day {
                 CockpitDay::Yesterday => app.yesterday(),
@@ -584,6 +605,10 @@ pub fn usage_reply(usage: &Usage, lang: Lang) -> Reply {
         "sku" => lang.pick(
             "`/sku ML-SER-01`, `/sku sérum`, `/sku ML-SER-01 2026-11-20`",
             "`/sku ML-SER-01`, `/sku serum`, `/sku ML-SER-01 2026-11-20`",
+        ),
+        "profit" => lang.pick(
+            "`/profit` (hier), `/profit 2026-11-20`",
+            "`/profit` (yesterday), `/profit 2026-11-20`",
         ),
         _ => lang.pick(
             "`/cockpit`, `/rfm` ou `/insight help`",
