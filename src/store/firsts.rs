@@ -8,7 +8,7 @@
 use anyhow::Context;
 use sqlx::Connection;
 
-use super::{summaries, Store};
+use super::{summaries, value_summary, Store};
 use crate::with_pool;
 
 const CLEAR: &str = "UPDATE customers SET first_order_id = NULL, first_order_at = NULL, \
@@ -54,7 +54,13 @@ macro_rules! rebuild {
         async {
             sqlx::query(CLEAR).execute(&mut *$tx).await?;
             sqlx::query(SET_FIRSTS).execute(&mut *$tx).await?;
-            for sql in summaries::CLEAR.iter().chain(summaries::REBUILD.iter()) {
+            let value_summary =
+                std::iter::once(&value_summary::CLEAR).chain(value_summary::REBUILD.iter());
+            for sql in summaries::CLEAR
+                .iter()
+                .chain(summaries::REBUILD.iter())
+                .chain(value_summary)
+            {
                 let started = std::time::Instant::now();
                 sqlx::query(sql).execute(&mut *$tx).await?;
                 tracing::debug!(

@@ -8,6 +8,7 @@
 mod firsts;
 mod settings;
 mod summaries;
+mod value_summary;
 
 pub use firsts::{refresh_after_load, refresh_customer_firsts};
 pub use settings::ShopSettings;
