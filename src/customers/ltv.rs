@@ -336,20 +336,22 @@ FROM customers
 WHERE first_order_day_no <= $1 AND first_order_day_no + 365 > $1";
 
 type Sums6 = (String, i64, i64, i64, i64, i64);
+/// [`Sums6`] as read (SQL sums may be NULL).
+type RawSums6 = (
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
 
 async fn value_sums(
     store: &Store,
     as_of: NaiveDate,
     roas: (i64, i64),
 ) -> anyhow::Result<Vec<Sums6>> {
-    let rows: Vec<(
-        Option<String>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-    )> = with_pool!(store, pool => {
+    let rows: Vec<RawSums6> = with_pool!(store, pool => {
         sqlx::query_as(VALUE_SUMS)
             .bind(day_no(as_of))
             .bind(roas.0)
