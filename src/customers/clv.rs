@@ -22,6 +22,8 @@
 //! smooth penalty, customers with the same (x, tₓ, T) are evaluated once, and the optimiser
 //! (L-BFGS with a More–Thuente line search, from `argmin`) uses the analytic gradient.
 
+use std::sync::Arc;
+
 use argmin::core::{CostFunction, Executor, Gradient, State};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
@@ -231,9 +233,9 @@ pub enum FitError {
     NotFinite,
 }
 
-/// Minimises `problem` from `start` (θ space) with L-BFGS; returns θ, the problem (given
-/// back), the iterations and the status.
-fn minimise<P>(problem: P, start: Vec<f64>) -> Result<(Vec<f64>, P, u64, String), FitError>
+/// Minimises `problem` from `start` (θ space) with L-BFGS; returns θ, the iterations and the
+/// status.
+fn minimise<P>(problem: P, start: Vec<f64>) -> Result<(Vec<f64>, u64, String), FitError>
 where
     P: CostFunction<Param = Vec<f64>, Output = f64>
         + Gradient<Param = Vec<f64>, Gradient = Vec<f64>>,
@@ -243,14 +245,10 @@ where
         .with_tolerance_grad(1e-10)
         .and_then(|s| s.with_tolerance_cost(1e-14))
         .map_err(|e| FitError::Optimiser(e.to_string()))?;
-    let mut result = Executor::new(problem, solver)
+    let result = Executor::new(problem, solver)
         .configure(|state| state.param(start).max_iters(500))
         .run()
         .map_err(|e| FitError::Optimiser(e.to_string()))?;
-    let problem = result
-        .problem
-        .take_problem()
-        .ok_or_else(|| FitError::Optimiser("the problem was not given back".into()))?;
     let state = result.state();
     let theta = state
         .get_best_param()
@@ -261,7 +259,6 @@ where
     }
     Ok((
         theta,
-        problem,
         state.get_iter(),
         state.get_termination_status().to_string(),
     ))
@@ -288,15 +285,15 @@ pub fn fit_bgnbd_from(data: &[PurchaseSummary], start: BgNbd) -> Result<Fit<BgNb
     if data.iter().all(|s| s.x == 0) {
         return Err(FitError::NoRepeat);
     }
-    let objective = Objective::new(BgNbdProblem::new(data));
+    let model = Arc::new(BgNbdProblem::new(data));
     let theta0 = vec![start.r.ln(), start.alpha.ln(), start.a.ln(), start.b.ln()];
-    let (theta, objective, iterations, termination) = minimise(objective, theta0)?;
+    let (theta, iterations, termination) = minimise(Objective::new(model.clone()), theta0)?;
     let &[r, alpha, a, b] = params_of(&theta).as_slice() else {
         unreachable!("four parameters in, four out")
     };
     let params = BgNbd { r, alpha, a, b };
     // Summed over the groups (the same terms as `BgNbd::log_likelihood` per customer).
-    let log_likelihood = objective.model.sum(&params).0;
+    let log_likelihood = model.sum(&params).0;
     Ok(Fit {
         params,
         log_likelihood,
@@ -337,16 +334,16 @@ pub fn fit_gamma_gamma_from(
         return Err(FitError::NoRepeat);
     }
     let customers = sample.len();
-    let objective = Objective::new(GammaGammaProblem::new(&sample));
+    let model = Arc::new(GammaGammaProblem::new(&sample));
     let theta0 = vec![start.p.ln(), start.q.ln(), start.gamma.ln()];
-    let (theta, objective, iterations, termination) = minimise(objective, theta0)?;
+    let (theta, iterations, termination) = minimise(Objective::new(model.clone()), theta0)?;
     let &[p, q, gamma] = params_of(&theta).as_slice() else {
         unreachable!("three parameters in, three out")
     };
     let params = GammaGamma { p, q, gamma };
     Ok(Fit {
         params,
-        log_likelihood: objective.model.sum(&params).0,
+        log_likelihood: model.sum(&params).0,
         customers,
         iterations,
         termination,

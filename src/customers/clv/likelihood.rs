@@ -13,7 +13,7 @@
 //!   both are computed in one pass and the last point's are kept.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use argmin::core::{CostFunction, Gradient};
 use special::Gamma;
@@ -61,12 +61,12 @@ type Point = (Vec<f64>, f64, Vec<f64>);
 /// plus the bound penalty. The last point evaluated is kept: the line search asks for the
 /// cost and then the gradient at the same θ.
 pub(super) struct Objective<L> {
-    pub(super) model: L,
+    pub(super) model: Arc<L>,
     last: Mutex<Option<Point>>,
 }
 
 impl<L: Likelihood> Objective<L> {
-    pub(super) fn new(model: L) -> Self {
+    pub(super) fn new(model: Arc<L>) -> Self {
         Objective {
             model,
             last: Mutex::new(None),

@@ -40,7 +40,7 @@ fn bgnbd_gradient_matches_finite_differences() {
         first_day_no: 0,
     })
     .collect();
-    let objective = Objective::new(BgNbdProblem::new(&data));
+    let objective = Objective::new(std::sync::Arc::new(BgNbdProblem::new(&data)));
     // The grouped sum is the per-customer likelihood summed.
     let params = BgNbd {
         r: 0.3,
@@ -62,7 +62,7 @@ fn bgnbd_gradient_matches_finite_differences() {
 #[test]
 fn gamma_gamma_gradient_matches_finite_differences() {
     let data = [(1, 12.0), (2, 30.5), (5, 8.0), (3, 100.0), (2, 14.0)];
-    let objective = Objective::new(GammaGammaProblem::new(&data));
+    let objective = Objective::new(std::sync::Arc::new(GammaGammaProblem::new(&data)));
     // The sum grouped by x is the per-customer likelihood summed.
     let params = GammaGamma {
         p: 6.0,
