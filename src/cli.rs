@@ -321,6 +321,17 @@ pub struct CohortsArgs {
     /// Also write the heat-map (cohort_retention.png) into DIR.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// month: acquisition cohorts; behaviour: document 001's behavioural cohorts (csv: their
+    /// members).
+    #[arg(long, value_enum, default_value_t = CohortsBy::Month)]
+    pub by: CohortsBy,
+}
+
+/// How `report cohorts` groups customers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CohortsBy {
+    Month,
+    Behaviour,
 }
 
 #[derive(Debug, Args)]

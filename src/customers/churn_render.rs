@@ -114,6 +114,18 @@ fn reasons(s: &ChurnScore, lang: Lang) -> String {
             lang.pick("remboursé", "refunded")
         ));
     }
+    if let Some(p) = s.p_no_order_90d.filter(|&p| p >= 0.5) {
+        parts.push(match lang {
+            Lang::Fr => format!(
+                "{} de chances de ne pas commander sous 90 j",
+                format_pct(p * 100.0, 0, lang)
+            ),
+            Lang::En => format!(
+                "{} likely to order nothing in 90 days",
+                format_pct(p * 100.0, 0, lang)
+            ),
+        });
+    }
     parts.join(", ")
 }
 
@@ -285,6 +297,8 @@ pub fn churn_csv(
         "points_returns",
         "value_12m",
         "value",
+        "p_no_order_90d",
+        "points_model",
     ])?;
     for s in list {
         let c = contacts.get(&s.customer_id);
@@ -312,6 +326,8 @@ pub fn churn_csv(
             num(s.points[4], 1),
             decimal(s.value_at_risk),
             decimal(s.value),
+            s.p_no_order_90d.map(|p| num(p, 3)).unwrap_or_default(),
+            num(s.points[5], 1),
         ])?;
     }
     Ok(String::from_utf8(w.into_inner()?)?)

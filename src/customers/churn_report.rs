@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
-use super::churn::{auc, churn_scores, shop_rhythm, ChurnBand, ChurnScore};
+use super::churn::{auc, churn_scores_with, shop_rhythm, ChurnBand, ChurnScore, OrderFact};
+use super::clv::{fit_bgnbd, summaries, BgNbd};
 use super::load::{contacts_of, order_facts, ordered_between, Contact};
 use crate::domain::{day_no, Cents, Lang};
 use crate::store::Store;
@@ -18,6 +19,11 @@ use crate::telemetry::spawn_blocking_in_span;
 pub const TO_CALL: usize = 10;
 /// The backtest's outcome: no order in this many days after the as-of day.
 pub const OUTCOME_DAYS: u64 = 90;
+/// The purchase model joins the score from this many buying customers, of whom at least
+/// [`MODEL_MIN_REPEAT`] have bought on two days or more: below, its four parameters would
+/// describe a handful of people, and the score keeps to its signals.
+pub const MODEL_MIN_CUSTOMERS: usize = 500;
+pub const MODEL_MIN_REPEAT: usize = 50;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BandSummary {
@@ -62,6 +68,9 @@ pub struct ChurnReport {
     /// Moderate and high risk, largest value at risk first.
     pub to_call: Vec<ToCall>,
     pub backtest: Option<Backtest>,
+    /// The BG/NBD parameters fitted on the same orders, when the shop has enough history
+    /// for them (the score's model signal); `None`: scored from the signals alone.
+    pub model: Option<BgNbd>,
     /// Every customer's score (the CSV).
     #[serde(skip)]
     pub scores: Vec<ChurnScore>,
@@ -114,9 +123,15 @@ pub async fn churn_report(
 ) -> anyhow::Result<ChurnReport> {
     let facts = order_facts(store, as_of).await?;
     let as_of_no = day_no(as_of);
-    let (scores, rhythm) =
-        spawn_blocking_in_span(move || (churn_scores(&facts, as_of_no), shop_rhythm(&facts)))
-            .await?;
+    let (scores, rhythm, model) = spawn_blocking_in_span(move || {
+        let model = purchase_model(&facts, as_of_no);
+        (
+            churn_scores_with(&facts, as_of_no, model.as_ref()),
+            shop_rhythm(&facts),
+            model,
+        )
+    })
+    .await?;
     let bands = band_summaries(&scores, lang);
     let listed = to_call(&scores, TO_CALL);
     let ids: Vec<i64> = listed.iter().map(|s| s.customer_id).collect();
@@ -158,6 +173,25 @@ pub async fn churn_report(
         bands,
         to_call,
         backtest,
+        model,
         scores,
     })
+}
+
+/// BG/NBD fitted on the orders up to `as_of_no`, when there are enough customers and repeat
+/// buyers for it ([`MODEL_MIN_CUSTOMERS`], [`MODEL_MIN_REPEAT`]) and the fit converges; a
+/// failed fit is logged and the score keeps to its signals.
+pub fn purchase_model(facts: &[OrderFact], as_of_no: i64) -> Option<BgNbd> {
+    let data = summaries(facts, as_of_no);
+    let repeat = data.iter().filter(|s| s.x > 0).count();
+    if data.len() < MODEL_MIN_CUSTOMERS || repeat < MODEL_MIN_REPEAT {
+        return None;
+    }
+    match fit_bgnbd(&data) {
+        Ok(fit) => Some(fit.params),
+        Err(e) => {
+            tracing::warn!(error = %e, "ChurnGuard: the BG/NBD fit failed; scoring without it");
+            None
+        }
+    }
 }

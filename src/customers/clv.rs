@@ -22,7 +22,7 @@
 //! smooth penalty, customers with the same (x, tₓ, T) are evaluated once, and the optimiser
 //! (L-BFGS with a More–Thuente line search, from `argmin`) uses the analytic gradient.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
 use argmin::core::{CostFunction, Executor, Gradient, State};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
@@ -31,6 +31,7 @@ use serde::Serialize;
 use special::{Beta, Gamma};
 
 use super::churn::OrderFact;
+use likelihood::{params_of, BgNbdProblem, GammaGammaProblem, Objective};
 
 /// Days per model period: the models count in weeks.
 pub const DAYS_PER_PERIOD: f64 = 7.0;
@@ -219,232 +220,6 @@ impl GammaGamma {
     }
 }
 
-/// Where the parameters are kept: θ = ln(parameter) within ±`BOUND`.
-const BOUND: f64 = 14.0;
-/// The penalty's weight per unit of θ² beyond the bound.
-const PENALTY: f64 = 1.0e3;
-
-fn penalty(theta: &[f64], grad: Option<&mut [f64]>) -> f64 {
-    let mut cost = 0.0;
-    let mut g_out = grad;
-    for (i, &t) in theta.iter().enumerate() {
-        let excess = (t.abs() - BOUND).max(0.0);
-        cost += PENALTY * excess * excess;
-        if let Some(g) = g_out.as_deref_mut() {
-            g[i] += 2.0 * PENALTY * excess * t.signum();
-        }
-    }
-    cost
-}
-
-/// The parameters of θ = ln(parameters), clamped so that `exp` stays finite.
-impl Likelihood for BgNbdProblem {
-    fn evaluate(&self, params: &[f64], want_grad: bool) -> (f64, Vec<f64>) {
-        let &[r, alpha, a, b] = params else {
-            unreachable!("BG/NBD has four parameters")
-        };
-        let (ll, g) = self.sum(&BgNbd { r, alpha, a, b }, want_grad);
-        (ll, g.to_vec())
-    }
-
-    fn count(&self) -> f64 {
-        self.total
-    }
-}
-
-impl Likelihood for GammaGammaProblem {
-    fn evaluate(&self, params: &[f64], want_grad: bool) -> (f64, Vec<f64>) {
-        let &[p, q, gamma] = params else {
-            unreachable!("Gamma-Gamma has three parameters")
-        };
-        let (ll, g) = self.sum(&GammaGamma { p, q, gamma }, want_grad);
-        (ll, g.to_vec())
-    }
-
-    fn count(&self) -> f64 {
-        self.data.len() as f64
-    }
-}
-
-/// The parameters of θ = ln(parameters), clamped so that `exp` stays finite.
-fn params_of(theta: &[f64]) -> Vec<f64> {
-    theta
-        .iter()
-        .map(|t| t.clamp(-BOUND - 10.0, BOUND + 10.0).exp())
-        .collect()
-}
-
-/// A model's likelihood over its positive parameters.
-trait Likelihood {
-    /// Σ log-likelihood at `params` and, when asked, its gradient in the parameters.
-    fn evaluate(&self, params: &[f64], want_grad: bool) -> (f64, Vec<f64>);
-    /// The customers it sums over.
-    fn count(&self) -> f64;
-}
-
-/// What the optimiser minimises: the negative mean log-likelihood in θ = ln(parameters),
-/// plus the bound penalty.
-struct Objective<L>(L);
-
-impl<L: Likelihood> CostFunction for Objective<L> {
-    type Param = Vec<f64>;
-    type Output = f64;
-
-    fn cost(&self, theta: &Self::Param) -> Result<f64, argmin::core::Error> {
-        let (ll, _) = self.0.evaluate(&params_of(theta), false);
-        Ok(-ll / self.0.count() + penalty(theta, None))
-    }
-}
-
-impl<L: Likelihood> Gradient for Objective<L> {
-    type Param = Vec<f64>;
-    type Gradient = Vec<f64>;
-
-    fn gradient(&self, theta: &Self::Param) -> Result<Vec<f64>, argmin::core::Error> {
-        let params = params_of(theta);
-        let (_, g) = self.0.evaluate(&params, true);
-        // d/dθ = parameter × d/dparameter (θ = ln parameter).
-        let mut out: Vec<f64> = g
-            .iter()
-            .zip(&params)
-            .map(|(g, p)| -g * p / self.0.count())
-            .collect();
-        penalty(theta, Some(&mut out));
-        Ok(out)
-    }
-}
-
-/// Durations are grouped to a millionth of a week (far below a day).
-const KEY_SCALE: f64 = 1e6;
-
-/// Customers with the same (x, tₓ, T).
-#[derive(Debug, Clone)]
-struct Group {
-    x: u32,
-    t_x: f64,
-    t: f64,
-    n: f64,
-}
-
-fn group_histories(data: &[PurchaseSummary]) -> (Vec<Group>, f64) {
-    let mut counts: HashMap<(u32, i64, i64), f64> = HashMap::new();
-    for s in data {
-        let key = (
-            s.x,
-            (s.t_x * KEY_SCALE).round() as i64,
-            (s.t * KEY_SCALE).round() as i64,
-        );
-        *counts.entry(key).or_insert(0.0) += 1.0;
-    }
-    let mut groups: Vec<Group> = counts
-        .into_iter()
-        .map(|((x, tx, t), n)| Group {
-            x,
-            t_x: tx as f64 / KEY_SCALE,
-            t: t as f64 / KEY_SCALE,
-            n,
-        })
-        .collect();
-    // A fixed order: the sum (and so the fit) does not depend on the hash map's.
-    groups.sort_by(|a, b| (a.x, a.t_x, a.t).partial_cmp(&(b.x, b.t_x, b.t)).unwrap());
-    (groups, data.len() as f64)
-}
-
-/// The BG/NBD negative mean log-likelihood in θ = ln(r, α, a, b), with its gradient.
-struct BgNbdProblem {
-    groups: Vec<Group>,
-    total: f64,
-    max_x: u32,
-}
-
-/// Terms that depend on x only, for x = 0..=max_x.
-struct PerX {
-    lg: Vec<f64>,
-    dg_r: Vec<f64>,
-    lb2: Vec<f64>,
-    lb3: Vec<f64>,
-    d2a: Vec<f64>,
-    d2b: Vec<f64>,
-    d3a: Vec<f64>,
-    d3b: Vec<f64>,
-}
-
-impl BgNbdProblem {
-    fn per_x(&self, p: &BgNbd) -> PerX {
-        let BgNbd { r, a, b, .. } = *p;
-        let n = self.max_x as usize + 1;
-        let mut t = PerX {
-            lg: vec![0.0; n],
-            dg_r: vec![0.0; n],
-            lb2: vec![0.0; n],
-            lb3: vec![0.0; n],
-            d2a: vec![0.0; n],
-            d2b: vec![0.0; n],
-            d3a: vec![0.0; n],
-            d3b: vec![0.0; n],
-        };
-        let lb_ab = ln_beta(a, b);
-        let (psi_r, psi_a, psi_b, psi_ab) =
-            (r.digamma(), a.digamma(), b.digamma(), (a + b).digamma());
-        for x in 0..n {
-            let xf = x as f64;
-            t.lg[x] = ln_gamma(r + xf) - ln_gamma(r);
-            t.dg_r[x] = (r + xf).digamma() - psi_r;
-            t.lb2[x] = ln_beta(a, b + xf) - lb_ab;
-            let psi_abx = (a + b + xf).digamma();
-            t.d2a[x] = psi_ab - psi_abx;
-            t.d2b[x] = (b + xf).digamma() - psi_abx - psi_b + psi_ab;
-            if x > 0 {
-                t.lb3[x] = ln_beta(a + 1.0, b + xf - 1.0) - lb_ab;
-                t.d3a[x] = (a + 1.0).digamma() - psi_abx - psi_a + psi_ab;
-                t.d3b[x] = (b + xf - 1.0).digamma() - psi_abx - psi_b + psi_ab;
-            }
-        }
-        t
-    }
-
-    /// Σ log-likelihood and its gradient in (r, α, a, b).
-    fn sum(&self, p: &BgNbd, want_grad: bool) -> (f64, [f64; 4]) {
-        let t = self.per_x(p);
-        let BgNbd { r, alpha, .. } = *p;
-        let ln_alpha = alpha.ln();
-        let mut ll = 0.0;
-        let mut g = [0.0; 4];
-        for grp in &self.groups {
-            let x = grp.x as usize;
-            let xf = grp.x as f64;
-            let a1 = t.lg[x] + r * ln_alpha;
-            let ln_at = (alpha + grp.t).ln();
-            let a2 = t.lb2[x] - (r + xf) * ln_at;
-            let (value, w3, ln_atx) = if grp.x == 0 {
-                (a1 + a2, 0.0, 0.0)
-            } else {
-                let ln_atx = (alpha + grp.t_x).ln();
-                let a3 = t.lb3[x] - (r + xf) * ln_atx;
-                let m = a2.max(a3);
-                let (e2, e3) = ((a2 - m).exp(), (a3 - m).exp());
-                (a1 + m + (e2 + e3).ln(), e3 / (e2 + e3), ln_atx)
-            };
-            ll += grp.n * value;
-            if want_grad {
-                let w2 = 1.0 - w3;
-                let dr = t.dg_r[x] + ln_alpha - w2 * ln_at - w3 * ln_atx;
-                let mut dalpha = r / alpha - w2 * (r + xf) / (alpha + grp.t);
-                if grp.x > 0 {
-                    dalpha -= w3 * (r + xf) / (alpha + grp.t_x);
-                }
-                let da = w2 * t.d2a[x] + w3 * t.d3a[x];
-                let db = w2 * t.d2b[x] + w3 * t.d3b[x];
-                g[0] += grp.n * dr;
-                g[1] += grp.n * dalpha;
-                g[2] += grp.n * da;
-                g[3] += grp.n * db;
-            }
-        }
-        (ll, g)
-    }
-}
-
 /// Why a fit could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum FitError {
@@ -458,8 +233,9 @@ pub enum FitError {
     NotFinite,
 }
 
-/// Minimises `problem` from `start` (θ space) with L-BFGS; returns θ, cost and status.
-fn minimise<P>(problem: P, start: Vec<f64>) -> Result<(Vec<f64>, f64, u64, String), FitError>
+/// Minimises `problem` from `start` (θ space) with L-BFGS; returns θ, the iterations and the
+/// status.
+fn minimise<P>(problem: P, start: Vec<f64>) -> Result<(Vec<f64>, u64, String), FitError>
 where
     P: CostFunction<Param = Vec<f64>, Output = f64>
         + Gradient<Param = Vec<f64>, Gradient = Vec<f64>>,
@@ -483,7 +259,6 @@ where
     }
     Ok((
         theta,
-        state.get_best_cost(),
         state.get_iter(),
         state.get_termination_status().to_string(),
     ))
@@ -510,23 +285,15 @@ pub fn fit_bgnbd_from(data: &[PurchaseSummary], start: BgNbd) -> Result<Fit<BgNb
     if data.iter().all(|s| s.x == 0) {
         return Err(FitError::NoRepeat);
     }
-    let (groups, total) = group_histories(data);
-    let max_x = groups.iter().map(|g| g.x).max().unwrap_or(0);
-    let problem = BgNbdProblem {
-        groups,
-        total,
-        max_x,
-    };
+    let model = Arc::new(BgNbdProblem::new(data));
     let theta0 = vec![start.r.ln(), start.alpha.ln(), start.a.ln(), start.b.ln()];
-    let (theta, _, iterations, termination) = minimise(Objective(problem), theta0)?;
+    let (theta, iterations, termination) = minimise(Objective::new(model.clone()), theta0)?;
     let &[r, alpha, a, b] = params_of(&theta).as_slice() else {
         unreachable!("four parameters in, four out")
     };
     let params = BgNbd { r, alpha, a, b };
-    let log_likelihood = data
-        .iter()
-        .map(|s| params.log_likelihood(s.x, s.t_x, s.t))
-        .sum();
+    // Summed over the groups (the same terms as `BgNbd::log_likelihood` per customer).
+    let log_likelihood = model.sum(&params).0;
     Ok(Fit {
         params,
         log_likelihood,
@@ -534,44 +301,6 @@ pub fn fit_bgnbd_from(data: &[PurchaseSummary], start: BgNbd) -> Result<Fit<BgNb
         iterations,
         termination,
     })
-}
-
-/// The Gamma-Gamma negative mean log-likelihood in θ = ln(p, q, γ), with its gradient. Only
-/// customers with a repeat purchase and a positive mean value take part.
-struct GammaGammaProblem {
-    /// (x, m̄) per customer.
-    data: Vec<(u32, f64)>,
-}
-
-impl GammaGammaProblem {
-    fn sum(&self, g: &GammaGamma, want_grad: bool) -> (f64, [f64; 3]) {
-        let GammaGamma { p, q, gamma } = *g;
-        let (ln_gq, psi_q, ln_g) = (ln_gamma(q), q.digamma(), gamma.ln());
-        // Terms of x alone, cached: most customers have few repeats.
-        let mut cache: HashMap<u32, (f64, f64, f64)> = HashMap::new();
-        let mut ll = 0.0;
-        let mut d = [0.0; 3];
-        for &(x, m) in &self.data {
-            let xf = x as f64;
-            let px = p * xf;
-            let &mut (lg, dpsi, psi_pxq) = cache.entry(x).or_insert_with(|| {
-                (
-                    ln_gamma(px + q) - ln_gamma(px) - ln_gq,
-                    (px + q).digamma() - px.digamma(),
-                    (px + q).digamma(),
-                )
-            });
-            let ln_m = m.ln();
-            let ln_den = (gamma + xf * m).ln();
-            ll += lg + q * ln_g + (px - 1.0) * ln_m + px * xf.ln() - (px + q) * ln_den;
-            if want_grad {
-                d[0] += xf * (dpsi + ln_m + xf.ln() - ln_den);
-                d[1] += psi_pxq - psi_q + ln_g - ln_den;
-                d[2] += q / gamma - (px + q) / (gamma + xf * m);
-            }
-        }
-        (ll, d)
-    }
 }
 
 /// The customers Gamma-Gamma is fitted on: a repeat purchase and a positive mean value.
@@ -605,15 +334,16 @@ pub fn fit_gamma_gamma_from(
         return Err(FitError::NoRepeat);
     }
     let customers = sample.len();
-    let problem = GammaGammaProblem { data: sample };
+    let model = Arc::new(GammaGammaProblem::new(&sample));
     let theta0 = vec![start.p.ln(), start.q.ln(), start.gamma.ln()];
-    let (theta, cost, iterations, termination) = minimise(Objective(problem), theta0)?;
+    let (theta, iterations, termination) = minimise(Objective::new(model.clone()), theta0)?;
     let &[p, q, gamma] = params_of(&theta).as_slice() else {
         unreachable!("three parameters in, three out")
     };
+    let params = GammaGamma { p, q, gamma };
     Ok(Fit {
-        params: GammaGamma { p, q, gamma },
-        log_likelihood: -cost * customers as f64,
+        params,
+        log_likelihood: model.sum(&params).0,
         customers,
         iterations,
         termination,
@@ -640,5 +370,6 @@ pub fn frequency_value_correlation(data: &[PurchaseSummary]) -> Option<f64> {
     (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
 }
 
+mod likelihood;
 #[cfg(test)]
 mod tests;

@@ -53,12 +53,13 @@ WHERE local_date <= $1
 GROUP BY order_id";
 
 /// Customers' first counted order after the as-of day and up to `until` (the outcome of a
-/// churn backtest).
+/// churn backtest). The days are bound as dates: `local_date` is indexed (`day_no` is the
+/// same day as a number, but a filter on it read the whole table).
 const NEXT_ORDERS: &str = "
 SELECT DISTINCT customer_id
 FROM orders
 WHERE customer_id IS NOT NULL AND cancelled_at IS NULL AND NOT is_test
-  AND day_no > $1 AND day_no <= $2";
+  AND local_date > $1 AND local_date <= $2";
 
 /// Per customer: the days with a counted order after the as-of day and up to `until` (the
 /// outcome of a purchase-count holdout test).
@@ -66,8 +67,11 @@ const PURCHASE_DAYS: &str = "
 SELECT customer_id, COUNT(DISTINCT day_no) AS days
 FROM orders
 WHERE customer_id IS NOT NULL AND cancelled_at IS NULL AND NOT is_test
-  AND day_no > $1 AND day_no <= $2
+  AND local_date > $1 AND local_date <= $2
 GROUP BY customer_id";
+
+/// The last day with any order (the index on `local_date` answers it without a scan).
+const LAST_ORDER_DAY: &str = "SELECT MAX(local_date) FROM orders";
 
 const CONTACTS: &str = "SELECT id, customer_key, email FROM customers";
 
@@ -166,17 +170,17 @@ pub async fn ordered_between(
 ) -> anyhow::Result<(std::collections::HashSet<i64>, Option<i64>)> {
     let ids: Vec<(i64,)> = with_pool!(store, pool => {
         sqlx::query_as(NEXT_ORDERS)
-            .bind(day_no(as_of))
-            .bind(day_no(until))
+            .bind(as_of)
+            .bind(until)
             .fetch_all(pool)
             .await
     })
     .context("failed to read later orders")?;
-    let last: Option<i64> = with_pool!(store, pool => {
-        sqlx::query_scalar("SELECT MAX(day_no) FROM orders").fetch_one(pool).await
+    let last: Option<NaiveDate> = with_pool!(store, pool => {
+        sqlx::query_scalar(LAST_ORDER_DAY).fetch_one(pool).await
     })
     .context("failed to read the last order day")?;
-    Ok((ids.into_iter().map(|(id,)| id).collect(), last))
+    Ok((ids.into_iter().map(|(id,)| id).collect(), last.map(day_no)))
 }
 
 /// Days with a counted order per customer, after `as_of` and up to `until`.
@@ -187,8 +191,8 @@ pub async fn purchase_days_between(
 ) -> anyhow::Result<HashMap<i64, i64>> {
     let rows: Vec<(i64, i64)> = with_pool!(store, pool => {
         sqlx::query_as(PURCHASE_DAYS)
-            .bind(day_no(as_of))
-            .bind(day_no(until))
+            .bind(as_of)
+            .bind(until)
             .fetch_all(pool)
             .await
     })

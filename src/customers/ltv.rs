@@ -25,8 +25,9 @@
 //!   a map customer id → predicted 12-month value (the CLV model, `clv.rs`). Without it the
 //!   field is `None` and the report says so.
 //!
-//! Loading is a few aggregate queries (per channel in SQL); the matrix itself is the pure
-//! [`profit_matrix`].
+//! Loading is a few aggregate queries (per channel in SQL; the sales sums read the
+//! per-acquisition-day `customer_value_summary` of migration 0008); the matrix itself is the
+//! pure [`profit_matrix`].
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -288,45 +289,21 @@ fn reallocation(rows: &[ChannelLtv], options: &LtvOptions) -> Option<Reallocatio
 }
 
 /// Per acquisition channel: mature customers' revenue and margin within 12 / 24 months, and
-/// the ROAS window's customers' revenue within 60 days, from sold lines. $1 = D (day number),
-/// $2..$3 = the ROAS window's acquisition days, $4 = D as a date (the same bound on the
-/// order's day; refunds need it for theirs, and both statements bind the same parameters).
-const LINE_SUMS: &str = "
-SELECT c.acquisition_channel,
-  CAST(SUM(CASE WHEN c.first_order_day_no + 365 <= $1 AND s.order_day_no <= c.first_order_day_no + 365
-           THEN s.revenue_cents ELSE 0 END) AS BIGINT),
-  CAST(SUM(CASE WHEN c.first_order_day_no + 365 <= $1 AND s.order_day_no <= c.first_order_day_no + 365
-           THEN s.margin_cents ELSE 0 END) AS BIGINT),
-  CAST(SUM(CASE WHEN c.first_order_day_no + 730 <= $1
-           THEN s.revenue_cents ELSE 0 END) AS BIGINT),
-  CAST(SUM(CASE WHEN c.first_order_day_no + 730 <= $1
-           THEN s.margin_cents ELSE 0 END) AS BIGINT),
-  CAST(SUM(CASE WHEN c.first_order_day_no BETWEEN $2 AND $3 AND s.order_day_no <= c.first_order_day_no + 60
-           THEN s.revenue_cents ELSE 0 END) AS BIGINT)
-FROM customers c
-JOIN sale_line_facts s ON s.customer_id = c.id
-WHERE c.first_order_day_no <= $1 AND s.order_day_no <= $1 AND s.day <= $4
-  AND s.order_day_no <= c.first_order_day_no + 730
-GROUP BY c.acquisition_channel";
-
-/// The same from refunds made up to D ($4, a date) on those orders.
-const REFUND_SUMS: &str = "
-SELECT c.acquisition_channel,
-  CAST(SUM(CASE WHEN c.first_order_day_no + 365 <= $1 AND s.order_day_no <= c.first_order_day_no + 365
-           THEN s.revenue_cents ELSE 0 END) AS BIGINT),
-  CAST(SUM(CASE WHEN c.first_order_day_no + 365 <= $1 AND s.order_day_no <= c.first_order_day_no + 365
-           THEN s.margin_cents ELSE 0 END) AS BIGINT),
-  CAST(SUM(CASE WHEN c.first_order_day_no + 730 <= $1
-           THEN s.revenue_cents ELSE 0 END) AS BIGINT),
-  CAST(SUM(CASE WHEN c.first_order_day_no + 730 <= $1
-           THEN s.margin_cents ELSE 0 END) AS BIGINT),
-  CAST(SUM(CASE WHEN c.first_order_day_no BETWEEN $2 AND $3 AND s.order_day_no <= c.first_order_day_no + 60
-           THEN s.revenue_cents ELSE 0 END) AS BIGINT)
-FROM customers c
-JOIN refund_facts s ON s.customer_id = c.id
-WHERE c.first_order_day_no <= $1 AND s.order_day_no <= $1
-  AND s.order_day_no <= c.first_order_day_no + 730 AND s.day <= $4
-GROUP BY c.acquisition_channel";
+/// the ROAS window's customers' revenue within 60 days, from `customer_value_summary`
+/// (migration 0008: the `sale_line_facts` and `refund_facts` rows of each acquisition day's
+/// customers, summed per window at load time). $1 = D (day number), $2..$3 = the ROAS
+/// window's acquisition days, $4 = D as a date: refunds count when made up to D; sold lines
+/// (`refund_date` NULL) always do, since every window summed here ends on or before D.
+const VALUE_SUMS: &str = "
+SELECT acquisition_channel,
+  CAST(SUM(CASE WHEN first_order_day_no + 365 <= $1 THEN revenue_365d_cents ELSE 0 END) AS BIGINT),
+  CAST(SUM(CASE WHEN first_order_day_no + 365 <= $1 THEN margin_365d_cents ELSE 0 END) AS BIGINT),
+  CAST(SUM(CASE WHEN first_order_day_no + 730 <= $1 THEN revenue_730d_cents ELSE 0 END) AS BIGINT),
+  CAST(SUM(CASE WHEN first_order_day_no + 730 <= $1 THEN margin_730d_cents ELSE 0 END) AS BIGINT),
+  CAST(SUM(CASE WHEN first_order_day_no BETWEEN $2 AND $3 THEN revenue_60d_cents ELSE 0 END) AS BIGINT)
+FROM customer_value_summary
+WHERE first_order_day_no <= $1 AND (refund_date IS NULL OR refund_date <= $4)
+GROUP BY acquisition_channel";
 
 /// Per acquisition channel: customers mature for 12 and 24 months, young ones.
 const CUSTOMER_COUNTS: &str = "
@@ -359,15 +336,23 @@ FROM customers
 WHERE first_order_day_no <= $1 AND first_order_day_no + 365 > $1";
 
 type Sums6 = (String, i64, i64, i64, i64, i64);
+/// [`Sums6`] as read (SQL sums may be NULL).
+type RawSums6 = (
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
 
-async fn line_sums(
+async fn value_sums(
     store: &Store,
-    sql: &str,
     as_of: NaiveDate,
     roas: (i64, i64),
 ) -> anyhow::Result<Vec<Sums6>> {
-    let rows: Vec<(Option<String>, i64, i64, i64, i64, i64)> = with_pool!(store, pool => {
-        sqlx::query_as(sql)
+    let rows: Vec<RawSums6> = with_pool!(store, pool => {
+        sqlx::query_as(VALUE_SUMS)
             .bind(day_no(as_of))
             .bind(roas.0)
             .bind(roas.1)
@@ -377,7 +362,10 @@ async fn line_sums(
     })?;
     Ok(rows
         .into_iter()
-        .map(|(c, a, b, d, e, f)| (c.unwrap_or_default(), a, b, d, e, f))
+        .map(|(c, a, b, d, e, f)| {
+            let v = |x: Option<i64>| x.unwrap_or(0);
+            (c.unwrap_or_default(), v(a), v(b), v(d), v(e), v(f))
+        })
         .collect())
 }
 
@@ -426,18 +414,16 @@ pub async fn ltv_report(
         .unwrap_or((1, 0));
 
     let mut sums: BTreeMap<String, ChannelSums> = BTreeMap::new();
-    for (sql, what) in [(LINE_SUMS, "sales"), (REFUND_SUMS, "refunds")] {
-        let rows = line_sums(store, sql, as_of, roas_days)
-            .await
-            .with_context(|| format!("failed to read customers' {what} by channel"))?;
-        for (channel, r12, m12, r24, m24, r60) in rows {
-            let s = sums.entry(channel).or_default();
-            s.revenue_12m_cents += r12;
-            s.margin_12m_cents += m12;
-            s.revenue_24m_cents += r24;
-            s.margin_24m_cents += m24;
-            s.revenue_60d_cents += r60;
-        }
+    let rows = value_sums(store, as_of, roas_days)
+        .await
+        .context("failed to read customers' sales by channel")?;
+    for (channel, r12, m12, r24, m24, r60) in rows {
+        let s = sums.entry(channel).or_default();
+        s.revenue_12m_cents += r12;
+        s.margin_12m_cents += m12;
+        s.revenue_24m_cents += r24;
+        s.margin_24m_cents += m24;
+        s.revenue_60d_cents += r60;
     }
     let counts: Vec<(Option<String>, i64, i64, i64)> = with_pool!(store, pool => {
         sqlx::query_as(CUSTOMER_COUNTS).bind(as_of_no).fetch_all(pool).await

@@ -15,11 +15,15 @@
 //!   (`report attribution`, `/attribution`);
 //! - `cohorts`: monthly acquisition cohorts, retention matrix, 90-day repurchase per cohort and
 //!   channel (`report cohorts`, `/cohorts`); `cohorts_render`: text, Block Kit, CSV;
+//! - `behaviour`: the behavioural cohorts of document 001 the data allows (`report cohorts
+//!   --by behaviour`); `behaviour_report`: loading, text and the members' CSV;
 //! - `ltv`: the Marketing Profit Matrix, CAC against LTV per acquisition channel, ROAS
 //!   immediate vs 60 days, reallocation estimate (`report ltv`, `/ltv`); `ltv_render`.
 
 mod attribution;
 mod attribution_render;
+mod behaviour;
+mod behaviour_report;
 mod churn;
 mod churn_render;
 mod churn_report;
@@ -42,11 +46,18 @@ pub use attribution::{
     ChannelCredit, Journey,
 };
 pub use attribution_render::{attribution_csv, attribution_message, attribution_text};
-pub use churn::{auc, churn_scores, shop_rhythm, sort_orders, ChurnBand, ChurnScore, OrderFact};
+pub use behaviour::{behaviour_cohorts, Behaviour, BehaviourCohort, VIP_PCT};
+pub use behaviour_report::{
+    behaviour_csv, behaviour_report, behaviour_text, BehaviourReport, NotInData,
+};
+pub use churn::{
+    auc, churn_scores, churn_scores_with, p_no_order, shop_rhythm, sort_orders, ChurnBand,
+    ChurnScore, OrderFact, MODEL_HORIZON_DAYS,
+};
 pub use churn_render::{churn_csv, churn_message, churn_text};
 pub use churn_report::{
-    band_summaries, churn_report, to_call, Backtest, BandSummary, ChurnReport, ToCall,
-    OUTCOME_DAYS, TO_CALL,
+    band_summaries, churn_report, purchase_model, to_call, Backtest, BandSummary, ChurnReport,
+    ToCall, MODEL_MIN_CUSTOMERS, MODEL_MIN_REPEAT, OUTCOME_DAYS, TO_CALL,
 };
 pub use clv::{
     fit_bgnbd, fit_bgnbd_from, fit_gamma_gamma, fit_gamma_gamma_from, frequency_value_correlation,
@@ -77,7 +88,10 @@ pub use rfm::{
 };
 pub use rfm_render::{pareto_sentence, rfm_csv, rfm_message, rfm_text, segment_customers};
 pub use segment::RfmSegment;
-pub use snapshot::{movements, Movement, SnapshotEntry};
+pub use snapshot::{
+    movements, prune, retained, rules_hash as snapshot_rules_hash, save as save_snapshot, Movement,
+    SnapshotEntry,
+};
 
 /// Rows as monospace text columns two spaces apart: the first `left` columns aligned left
 /// (labels), the others right (figures). Widths count characters, not bytes. Rows are arrays

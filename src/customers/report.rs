@@ -208,6 +208,10 @@ pub async fn rfm_report(
             (then, "recomputed")
         }
     };
+    if options.save_snapshots {
+        // Daily for 35 days, then weekly, then monthly (snapshot.rs).
+        snapshot::prune(store).await?;
+    }
     // Summing segments and matching a week's movements is linear but touches every
     // customer: off the async runtime too.
     let (scored, segments, customers, revenue, pareto, movements) =

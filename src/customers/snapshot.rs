@@ -7,11 +7,17 @@
 //! and compares with the snapshot of seven days earlier; when that one is missing, or was made
 //! with another segment mapping, it is recomputed from the data as of that day (the same
 //! as-of rule: later data ignored) and saved, so movements are always available.
+//!
+//! **Retention** ([`retained`]): after each save, snapshots are thinned relative to the newest
+//! one kept: every day for [`DAILY_DAYS`] days (the week-earlier comparison, with room for a
+//! month of daily reports), then the latest of each ISO week up to [`WEEKLY_DAYS`] days, then
+//! the latest of each month. At 300 k customers that is about 110 MB for five years instead
+//! of 2 GB. A pruned day is never lost for good: asked for, it is recomputed from the data.
 
 use std::collections::HashMap;
 
 use anyhow::{bail, Context};
-use chrono::{NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::rfm::{RfmRule, Scores};
@@ -155,6 +161,62 @@ pub async fn load(
     row.map(|(data,)| decode(&data)).transpose()
 }
 
+/// Every snapshot this recent (days before the newest) is kept.
+pub const DAILY_DAYS: i64 = 35;
+/// Beyond [`DAILY_DAYS`] and up to this age, the latest snapshot of each ISO week is kept;
+/// older, the latest of each month.
+pub const WEEKLY_DAYS: i64 = 730;
+
+/// Which of the snapshot days `days` (any order) the retention rule keeps, in order.
+pub fn retained(days: &[NaiveDate]) -> Vec<NaiveDate> {
+    let mut days = days.to_vec();
+    days.sort_unstable();
+    days.dedup();
+    let Some(&newest) = days.last() else {
+        return days;
+    };
+    // Newest first: the first day seen of a week (or month) is its latest.
+    let mut kept = Vec::new();
+    let mut seen: std::collections::HashSet<(u8, i32, u32)> = std::collections::HashSet::new();
+    for &day in days.iter().rev() {
+        let age = (newest - day).num_days();
+        let keep = if age <= DAILY_DAYS {
+            true
+        } else if age <= WEEKLY_DAYS {
+            let w = day.iso_week();
+            seen.insert((1, w.year(), w.week()))
+        } else {
+            seen.insert((2, day.year(), day.month()))
+        };
+        if keep {
+            kept.push(day);
+        }
+    }
+    kept.reverse();
+    kept
+}
+
+/// Deletes the snapshots the retention rule does not keep; returns how many.
+pub async fn prune(store: &Store) -> anyhow::Result<usize> {
+    let days: Vec<NaiveDate> = with_pool!(store, pool => {
+        sqlx::query_scalar("SELECT as_of FROM rfm_snapshots").fetch_all(pool).await
+    })
+    .context("failed to list the RFM snapshots")?;
+    let keep: std::collections::HashSet<NaiveDate> = retained(&days).into_iter().collect();
+    let drop: Vec<NaiveDate> = days.into_iter().filter(|d| !keep.contains(d)).collect();
+    for day in &drop {
+        with_pool!(store, pool => {
+            sqlx::query("DELETE FROM rfm_snapshots WHERE as_of = $1")
+                .bind(*day)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })
+        .with_context(|| format!("failed to delete the RFM snapshot of {day}"))?;
+    }
+    Ok(drop.len())
+}
+
 /// How many customers went from one segment to another.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Movement {
@@ -196,6 +258,45 @@ pub fn movements(before: &[SnapshotEntry], now: &[SnapshotEntry]) -> (Vec<Moveme
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retention_keeps_35_days_then_weekly_then_monthly() {
+        let newest: NaiveDate = "2026-11-24".parse().unwrap(); // a Tuesday
+                                                               // Three years of daily snapshots.
+        let days: Vec<NaiveDate> = (0..3 * 365)
+            .map(|i| newest - chrono::Days::new(i))
+            .collect();
+        let kept = retained(&days);
+        let age = |d: &NaiveDate| (newest - *d).num_days();
+        // Every day of the last 35 (36 snapshots: ages 0..=35).
+        assert_eq!(kept.iter().filter(|d| age(d) <= 35).count(), 36);
+        // Ages 36..=730: the latest of each ISO week, i.e. the Sundays, plus the latest
+        // older-than-35 day of the week straddling the boundary (age 36, a Monday here).
+        let weekly: Vec<&NaiveDate> = kept
+            .iter()
+            .filter(|d| (36..=730).contains(&age(d)))
+            .collect();
+        assert!(weekly
+            .iter()
+            .all(|d| d.weekday() == chrono::Weekday::Sun || age(d) == 36));
+        let sundays = (36..=730)
+            .filter(|&a| (newest - chrono::Days::new(a)).weekday() == chrono::Weekday::Sun)
+            .count();
+        assert_eq!(weekly.len(), sundays + 1);
+        // Older: one a month, the last day present of each month.
+        let monthly: Vec<&NaiveDate> = kept.iter().filter(|d| age(d) > 730).collect();
+        let mut months: Vec<(i32, u32)> = monthly.iter().map(|d| (d.year(), d.month())).collect();
+        months.dedup();
+        assert_eq!(months.len(), monthly.len(), "one per month");
+        assert!(monthly
+            .iter()
+            .all(|d| (**d + chrono::Days::new(1)).day() == 1 || age(d) == 731));
+        // Idempotent, and nothing is lost from a short history.
+        assert_eq!(retained(&kept), kept);
+        let recent: Vec<NaiveDate> = days[..30].to_vec();
+        assert_eq!(retained(&recent).len(), 30);
+        assert!(retained(&[]).is_empty());
+    }
 
     #[test]
     fn snapshots_round_trip() {

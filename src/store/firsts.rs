@@ -11,7 +11,7 @@ use sqlx::Connection;
 use std::borrow::Cow;
 
 use super::incremental::{self, Touched};
-use super::{summaries, Store};
+use super::{summaries, value_summary, Store};
 use crate::with_pool;
 
 /// Rows already clear are left alone: after a first import every customer is, and rewriting
@@ -105,6 +105,8 @@ fn full_rebuild() -> Vec<Cow<'static, str>> {
         .into_iter()
         .chain(summaries::CLEAR)
         .chain(summaries::REBUILD)
+        .chain([value_summary::CLEAR])
+        .chain(value_summary::REBUILD)
         .map(Cow::Borrowed)
         .collect()
 }

@@ -19,7 +19,7 @@ use std::borrow::Cow;
 
 use chrono::NaiveDate;
 
-use super::{firsts, summaries};
+use super::{firsts, summaries, value_summary};
 
 /// What an import wrote, as [`super::refresh_after_import`] needs it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -52,20 +52,23 @@ pub(super) fn worth_it(touched_orders: usize, stored_orders: i64) -> bool {
     (touched_orders as i64).saturating_mul(4) <= stored_orders
 }
 
-const TEMP_TABLES: [&str; 4] = [
+const TEMP_TABLES: [&str; 5] = [
     "refresh_orders",
     "refresh_customers",
     "refresh_days",
     "refresh_cohort_days",
+    "refresh_cohort_day_nos",
 ];
 
 /// Their types are copied from the columns they hold, so the same text serves both backends.
-const CREATE: [&str; 4] = [
+const CREATE: [&str; 5] = [
     "CREATE TEMPORARY TABLE refresh_orders AS SELECT id FROM orders WHERE 1 = 0",
     "CREATE TEMPORARY TABLE refresh_customers AS SELECT id FROM customers WHERE 1 = 0",
     "CREATE TEMPORARY TABLE refresh_days AS SELECT local_date AS day FROM orders WHERE 1 = 0",
     "CREATE TEMPORARY TABLE refresh_cohort_days AS \
      SELECT first_order_date AS day FROM customers WHERE 1 = 0",
+    "CREATE TEMPORARY TABLE refresh_cohort_day_nos AS \
+     SELECT first_order_day_no AS day_no FROM customers WHERE 1 = 0",
 ];
 
 /// The days of the written orders and of their refunds, and their customers.
@@ -80,13 +83,15 @@ const FROM_ORDERS: [&str; 3] = [
 
 /// The touched customers' first orders' days (and their refunds'), and their acquisition
 /// days: run before the acquisitions are recomputed and again after.
-const FROM_FIRSTS: [&str; 3] = [
+const FROM_FIRSTS: [&str; 4] = [
     "INSERT INTO refresh_days (day) SELECT o.local_date FROM customers c \
      JOIN orders o ON o.id = c.first_order_id WHERE c.id IN (SELECT id FROM refresh_customers)",
     "INSERT INTO refresh_days (day) SELECT r.local_date FROM customers c \
      JOIN refunds r ON r.order_id = c.first_order_id WHERE c.id IN (SELECT id FROM refresh_customers)",
     "INSERT INTO refresh_cohort_days (day) SELECT first_order_date FROM customers \
      WHERE id IN (SELECT id FROM refresh_customers) AND first_order_date IS NOT NULL",
+    "INSERT INTO refresh_cohort_day_nos (day_no) SELECT first_order_day_no FROM customers \
+     WHERE id IN (SELECT id FROM refresh_customers) AND first_order_day_no IS NOT NULL",
 ];
 
 /// Values per `INSERT … VALUES` of the touched ids and days.
@@ -134,6 +139,8 @@ pub(super) fn statements(touched: &Touched) -> Vec<Cow<'static, str>> {
     sql.extend(FROM_FIRSTS.iter().map(|s| Cow::Borrowed(*s)));
     sql.extend(summaries::CLEAR_TOUCHED.iter().map(|s| Cow::Borrowed(*s)));
     sql.extend(summaries::REBUILD_TOUCHED.iter().map(|s| Cow::Borrowed(*s)));
+    sql.push(Cow::Borrowed(value_summary::CLEAR_TOUCHED));
+    sql.extend(value_summary::REBUILD_TOUCHED.iter().map(|s| Cow::Borrowed(*s)));
     sql.extend(
         TEMP_TABLES
             .iter()

@@ -9,6 +9,7 @@ mod firsts;
 mod incremental;
 mod settings;
 mod summaries;
+mod value_summary;
 
 pub use firsts::{refresh_after_import, refresh_after_load, refresh_customer_firsts};
 pub use incremental::Touched;

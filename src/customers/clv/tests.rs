@@ -1,5 +1,6 @@
 //! The fits' building blocks: analytic gradients and the hypergeometric series.
 
+use super::likelihood::{BgNbdProblem, GammaGammaProblem, Objective};
 use super::*;
 
 /// The analytic gradient of `objective` at `theta` against central differences.
@@ -39,12 +40,19 @@ fn bgnbd_gradient_matches_finite_differences() {
         first_day_no: 0,
     })
     .collect();
-    let (groups, total) = group_histories(&data);
-    let objective = Objective(BgNbdProblem {
-        groups,
-        total,
-        max_x: 5,
-    });
+    let objective = Objective::new(std::sync::Arc::new(BgNbdProblem::new(&data)));
+    // The grouped sum is the per-customer likelihood summed.
+    let params = BgNbd {
+        r: 0.3,
+        alpha: 4.0,
+        a: 0.8,
+        b: 2.5,
+    };
+    let direct: f64 = data
+        .iter()
+        .map(|s| params.log_likelihood(s.x, s.t_x, s.t))
+        .sum();
+    assert!((objective.model.sum(&params).0 - direct).abs() < 1e-9);
     assert_gradient(
         &objective,
         &[0.3f64.ln(), 4.0f64.ln(), 0.8f64.ln(), 2.5f64.ln()],
@@ -53,9 +61,16 @@ fn bgnbd_gradient_matches_finite_differences() {
 
 #[test]
 fn gamma_gamma_gradient_matches_finite_differences() {
-    let objective = Objective(GammaGammaProblem {
-        data: vec![(1, 12.0), (2, 30.5), (5, 8.0), (3, 100.0)],
-    });
+    let data = [(1, 12.0), (2, 30.5), (5, 8.0), (3, 100.0), (2, 14.0)];
+    let objective = Objective::new(std::sync::Arc::new(GammaGammaProblem::new(&data)));
+    // The sum grouped by x is the per-customer likelihood summed.
+    let params = GammaGamma {
+        p: 6.0,
+        q: 3.7,
+        gamma: 15.0,
+    };
+    let direct: f64 = data.iter().map(|&(x, m)| params.log_likelihood(x, m)).sum();
+    assert!((objective.model.sum(&params).0 - direct).abs() < 1e-9);
     assert_gradient(&objective, &[6.0f64.ln(), 3.7f64.ln(), 15.0f64.ln()]);
 }
 
