@@ -750,7 +750,9 @@ db_story!(
 
         // A sync that stopped between its writes and its refresh left its mark: the next
         // one, even with nothing new to write, rebuilds every summary and clears the mark.
-        assert!(!state::mark_summaries_pending(store, "shopify").await.unwrap());
+        assert!(!state::mark_summaries_pending(store, "shopify")
+            .await
+            .unwrap());
         add_orders_to_day(store, untouched, 1000).await;
         let third = sync(store, &cfg).await;
         assert_eq!(third.error, None);

@@ -48,6 +48,8 @@ pub(crate) const FILES: [(&str, &str); 10] = [
     (
         "sku_forecast.toml",
         include_str!("../../charts/sku_forecast.toml"),
+    ),
+    (
         "profit_quadrants.toml",
         include_str!("../../charts/profit_quadrants.toml"),
     ),

@@ -12,7 +12,7 @@ use super::App;
 use crate::charts::{sku_forecast_chart, write_png_files, Chart, SkuForecastChart};
 use crate::cli::{CustomerFormat, ForecastArgs, ReportFormat, SkuArgs, StockArgs};
 use crate::domain::Period;
-use crate::forecast::card::{card_message, card_text, SkuCard};
+use crate::forecast::card::{card_message, card_text, ProfitSlot, SkuCard};
 use crate::forecast::load::SkuHistory;
 use crate::forecast::render::{
     forecast_csv, forecast_message, forecast_text, stock_csv, stock_message, stock_text,
@@ -21,6 +21,10 @@ use crate::forecast::report::{Rotation, StockReport};
 use crate::forecast::run::{forecast_from_store, stock_from_store};
 use crate::forecast::stock::stock_line;
 use crate::metrics::Dimension;
+use crate::profit::{
+    default_elasticity_period, default_profit_period, elasticity_report, profit_report,
+    DEFAULT_MIN_UNITS,
+};
 use crate::render::Message;
 use crate::telemetry::spawn_blocking_in_span;
 
@@ -84,6 +88,43 @@ fn history_points(h: &SkuHistory) -> Vec<(NaiveDate, Option<f64>)> {
         .collect()
 }
 
+/// The SKU's elasticity and quadrant, from the same reports as `report elasticity` and
+/// `report profit` on their default periods. A failure costs those two figures, not the card.
+async fn profit_slot(app: &App, as_of: NaiveDate, sku: &str) -> ProfitSlot {
+    let mut slot = ProfitSlot::default();
+    let profit = profit_report(
+        &app.store,
+        as_of,
+        default_profit_period(as_of),
+        &app.shop.currency,
+        &app.config.profit.options(),
+    )
+    .await;
+    match profit {
+        Ok(r) => slot.quadrant = r.sku(sku).map(|p| p.quadrant.label(app.lang).to_string()),
+        Err(e) => tracing::warn!(error = %format!("{e:#}"), sku, "profit for the SKU card failed"),
+    }
+    let elasticity = elasticity_report(
+        &app.store,
+        as_of,
+        default_elasticity_period(as_of),
+        DEFAULT_MIN_UNITS,
+    )
+    .await;
+    match elasticity {
+        Ok(r) => {
+            if let Some(e) = r.sku(sku).and_then(|s| s.estimate.as_ref()) {
+                slot.elasticity = Some(e.elasticity);
+                slot.elasticity_confidence = Some(e.confidence.label(app.lang).to_string());
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), sku, "elasticity for the SKU card failed")
+        }
+    }
+    slot
+}
+
 /// One SKU's card as of `as_of` (`query`: its code or part of its name), with its chart.
 pub async fn render_sku(app: &App, as_of: NaiveDate, query: &str) -> anyhow::Result<RenderedSku> {
     let policy = app.config.stock_policy();
@@ -95,7 +136,8 @@ pub async fn render_sku(app: &App, as_of: NaiveDate, query: &str) -> anyhow::Res
     let (h, s) = (&histories[0], &report.skus[0]);
     let line = stock_line(h, &s.forecast, as_of, &policy);
     let shown = s.forecast.clone();
-    let card = SkuCard::new(as_of, h, line, shown, s.accuracy, report.origins);
+    let mut card = SkuCard::new(as_of, h, line, shown, s.accuracy, report.origins);
+    card.profit = profit_slot(app, as_of, &card.sku).await;
     let lang = app.lang;
     let points = history_points(h);
     let (f, acc, code, name) = (

@@ -15,8 +15,8 @@ mod clv;
 mod cockpit;
 mod cohorts;
 mod demo;
-mod forecast;
 mod elasticity;
+mod forecast;
 mod import;
 mod ltv;
 mod profit;
@@ -154,6 +154,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = App::open(config, lang, &url).await?;
             app.hint_if_empty(&url).await?;
             forecast::run_sku(&app, args).await
+        }
         Command::Report(ReportCommand::Profit(args)) => {
             let app = App::open(config, lang, &url).await?;
             app.hint_if_empty(&url).await?;

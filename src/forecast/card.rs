@@ -2,8 +2,9 @@
 //! days, stock and days of cover, the forecast with its interval and backtest accuracy, the
 //! reorder suggestion; the chart is drawn from the same figures (`charts::sku_forecast`).
 //!
-//! Elasticity and profit quadrant belong to the profit module (issue 7, part A): the card
-//! has their fields and shows "—" until they are wired in (see `ProfitSlot`).
+//! Elasticity and profit quadrant come from the profit module (`report elasticity`,
+//! `report profit`), filled in by `commands::forecast::render_sku` (see `ProfitSlot`); "—"
+//! where that module has no figure for the SKU (no price change, nothing sold).
 
 use chrono::NaiveDate;
 
@@ -15,12 +16,13 @@ use super::stock::StockLine;
 use crate::domain::{format_count, format_decimal, format_money, Cents, Lang};
 use crate::render::{escape_mrkdwn as esc, format_day_month_year, Block, Draft, Message};
 
-/// Where the profit module's figures go on the card.
-// TODO(issue 7, profit branch): fill from the profit/elasticity module after the merge.
+/// The profit module's figures on the card.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct ProfitSlot {
-    /// Price elasticity of demand (%ΔQ ÷ %ΔP); `None`: not computed here.
+    /// Price elasticity of demand (%ΔQ ÷ %ΔP); `None`: not enough price changes to read.
     pub elasticity: Option<f64>,
+    /// The estimate's confidence, as `report elasticity` labels it.
+    pub elasticity_confidence: Option<String>,
     /// Volume × unit margin quadrant (Cash Cows, Optimisation urgente, …).
     pub quadrant: Option<String>,
 }
@@ -177,9 +179,12 @@ fn fields(c: &SkuCard, currency: &str, lang: Lang) -> Vec<(String, String)> {
                 .into(),
             format!(
                 "{} · {}",
-                c.profit
-                    .elasticity
-                    .map_or(DASH.into(), |e| format_decimal(e, 2, lang)),
+                c.profit.elasticity.map_or(DASH.into(), |e| {
+                    match &c.profit.elasticity_confidence {
+                        Some(conf) => format!("{} ({conf})", format_decimal(e, 2, lang)),
+                        None => format_decimal(e, 2, lang),
+                    }
+                }),
                 c.profit.quadrant.clone().unwrap_or_else(|| DASH.into())
             ),
         ),

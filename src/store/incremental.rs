@@ -140,7 +140,11 @@ pub(super) fn statements(touched: &Touched) -> Vec<Cow<'static, str>> {
     sql.extend(summaries::CLEAR_TOUCHED.iter().map(|s| Cow::Borrowed(*s)));
     sql.extend(summaries::REBUILD_TOUCHED.iter().map(|s| Cow::Borrowed(*s)));
     sql.push(Cow::Borrowed(value_summary::CLEAR_TOUCHED));
-    sql.extend(value_summary::REBUILD_TOUCHED.iter().map(|s| Cow::Borrowed(*s)));
+    sql.extend(
+        value_summary::REBUILD_TOUCHED
+            .iter()
+            .map(|s| Cow::Borrowed(*s)),
+    );
     sql.extend(
         TEMP_TABLES
             .iter()

@@ -70,6 +70,5 @@ pub(super) const REBUILD: [&str; 2] = rebuild_statements!("");
 /// day, since a row sums all of them.
 pub(super) const CLEAR_TOUCHED: &str = "DELETE FROM customer_value_summary \
      WHERE first_order_day_no IN (SELECT day_no FROM refresh_cohort_day_nos)";
-pub(super) const REBUILD_TOUCHED: [&str; 2] = rebuild_statements!(
-    "AND c.first_order_day_no IN (SELECT day_no FROM refresh_cohort_day_nos)"
-);
+pub(super) const REBUILD_TOUCHED: [&str; 2] =
+    rebuild_statements!("AND c.first_order_day_no IN (SELECT day_no FROM refresh_cohort_day_nos)");

@@ -31,8 +31,8 @@ use super::state::{self, RunCounts};
 use super::{SyncError, SyncOptions};
 use crate::import::db::Tx;
 use crate::import::order_sink::OrderSink;
-use crate::store::Touched;
 use crate::store::Store;
+use crate::store::Touched;
 use crate::sync::config::ShopifyConfig;
 
 /// The name of the source, in `sync_state`, `sync_runs` and `orders.source` (the CSV
