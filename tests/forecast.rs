@@ -11,6 +11,7 @@ use insight_desk::forecast::run::{forecast_from_store, stock_from_store};
 use insight_desk::forecast::stock::StockPolicy;
 use insight_desk::forecast::Method;
 use insight_desk::metrics::Registry;
+use insight_desk::profit::{default_profit_period, profit_report};
 use insight_desk::render::check_limits;
 use insight_desk::reply::Visibility;
 use insight_desk::slack::command::CockpitDay;
@@ -307,6 +308,22 @@ db_story!(stock_and_sku_in_slack, |store| {
     assert!(json.contains("Crème · STEADY"), "{json}");
     assert!(json.contains("10,0 jours"), "10 days of cover: {json}");
     assert!(json.contains("commander 120"), "reorder: {json}");
+    // Its quadrant is `report profit`'s on its default period; no price change, so no
+    // elasticity ("—").
+    let profit = profit_report(
+        store,
+        d(AS_OF),
+        default_profit_period(d(AS_OF)),
+        "EUR",
+        &Config::default().profit.options(),
+    )
+    .await
+    .unwrap();
+    let quadrant = profit.sku("STEADY").unwrap().quadrant.label(Lang::Fr);
+    assert!(
+        json.contains(&format!("— · {quadrant}")),
+        "elasticity · quadrant: {json}"
+    );
 
     // An unknown SKU: a private answer saying how to fix it, not an apology.
     let reply = dispatch(
