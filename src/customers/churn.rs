@@ -36,7 +36,7 @@
 use serde::Serialize;
 
 use super::clv::{BgNbd, DAYS_PER_PERIOD};
-use crate::domain::{Cents, Lang};
+use crate::domain::{median, Cents, Lang};
 
 /// Weights of the signals; they sum to 100.
 pub const WEIGHT_OVERDUE: f64 = 65.0;
@@ -176,19 +176,6 @@ pub struct ChurnScore {
 
 fn clamp01(x: f64) -> f64 {
     x.clamp(0.0, 1.0)
-}
-
-fn median(values: &mut [f64]) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    Some(if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    })
 }
 
 /// The shop's median days from first to second order among customers with two or more:

@@ -6,8 +6,10 @@ mod channel;
 mod lang;
 mod money;
 mod period;
+mod stats;
 
 pub use channel::Channel;
 pub use lang::Lang;
 pub use money::{format_count, format_decimal, format_money, format_pct, Cents};
 pub use period::{day_no, local_day, parse_date, Period};
+pub use stats::median;

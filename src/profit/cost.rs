@@ -24,6 +24,7 @@
 
 use serde::Serialize;
 
+pub use crate::domain::median;
 use crate::domain::{Cents, Lang};
 
 /// Days in stock are capped here: a SKU that sells one unit a year over a full shelf would
@@ -351,18 +352,4 @@ impl Quadrant {
             ),
         }
     }
-}
-
-/// The median of `values` (mean of the two middle ones for an even count); `None` if empty.
-pub fn median(values: &mut [f64]) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    Some(if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    })
 }
