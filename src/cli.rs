@@ -558,6 +558,13 @@ pub struct SyncArgs {
     pub json: bool,
 }
 
+/// Which orders `bench-sync` changes before its incremental sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChangedOrders {
+    Recent,
+    Spread,
+}
+
 #[derive(Debug, Args)]
 pub struct BenchSyncArgs {
     /// Orders in the fake shop's bulk file.
@@ -566,6 +573,11 @@ pub struct BenchSyncArgs {
     /// Orders changed before the incremental sync.
     #[arg(long, default_value_t = 1_000)]
     pub changed: u64,
+    /// Which orders change: `recent`, the latest ones (what a nightly sync sees: the day's new
+    /// orders and fresh edits), or `spread`, every k-th order of the whole history (the worst
+    /// case for the summary refresh: nearly every day and cohort is touched).
+    #[arg(long, value_enum, default_value_t = ChangedOrders::Recent)]
+    pub changed_orders: ChangedOrders,
     /// Where the benchmark's SQLite store goes (default: a temporary folder).
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,

@@ -12,7 +12,7 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 use super::App;
-use crate::cli::{BenchSyncArgs, SyncArgs};
+use crate::cli::{BenchSyncArgs, ChangedOrders, SyncArgs};
 use crate::sync::fake_shopify::{generated_epoch, generated_order_node, FakeShopify};
 use crate::sync::{configured, sync_sources, SourceOutcome, SyncOptions};
 
@@ -126,7 +126,10 @@ pub async fn bench(args: BenchSyncArgs) -> anyhow::Result<()> {
     let now = chrono::Utc::now() + chrono::Duration::seconds(1);
     let step = (args.orders / args.changed.max(1)).max(1);
     for k in 0..args.changed {
-        let i = k * step;
+        let i = match args.changed_orders {
+            ChangedOrders::Recent => args.orders - args.changed + k,
+            ChangedOrders::Spread => k * step,
+        };
         let mut node = generated_order_node(i);
         node["updatedAt"] = serde_json::json!(now.to_rfc3339());
         node["tags"] = serde_json::json!(["edited"]);
@@ -178,10 +181,11 @@ pub async fn bench(args: BenchSyncArgs) -> anyhow::Result<()> {
         ]);
     }
     println!(
-        "bench-sync: {} generated orders (1-3 line items each, first created {}), {} changed; SQLite at {}",
+        "bench-sync: {} generated orders (1-3 line items each, first created {}), {} changed ({:?}); SQLite at {}",
         args.orders,
         generated_epoch().date_naive(),
         args.changed,
+        args.changed_orders,
         db.display()
     );
     println!("{table}");
