@@ -144,7 +144,10 @@ db_story!(
             ("insights".into(), 200, None),
             ("insights".into(), 200, Some("cursor-4".into())),
         ];
-        assert_eq!(calls, expected, "6 rows, 4 a page, after two throttled answers");
+        assert_eq!(
+            calls, expected,
+            "6 rows, 4 a page, after two throttled answers"
+        );
         let first = &fake.calls()[2].params;
         assert_eq!(first["level"], "campaign");
         assert_eq!(first["time_increment"], "1");
@@ -158,18 +161,34 @@ db_story!(
         );
         assert!(first["fields"].contains("actions,action_values"));
 
-        assert_eq!((outcome.counts.records_read, outcome.counts.inserted), (6, 6));
         assert_eq!(
-            scalar(store, "SELECT COUNT(*) FROM ad_spend WHERE channel = 'meta' AND source = 'meta_ads'").await,
+            (outcome.counts.records_read, outcome.counts.inserted),
+            (6, 6)
+        );
+        assert_eq!(
+            scalar(
+                store,
+                "SELECT COUNT(*) FROM ad_spend WHERE channel = 'meta' AND source = 'meta_ads'"
+            )
+            .await,
             6
         );
         // Independent sums of the hand-built days: link clicks (not all clicks), purchases
         // counted once (not once more for the pixel's).
-        assert_eq!(sum(store, "spend_cents", "meta").await, 3 * 2_345 + 3 + 3 * 1_005);
-        assert_eq!(sum(store, "impressions", "meta").await, 3 * 3_000 + 3 + 3 * 800);
+        assert_eq!(
+            sum(store, "spend_cents", "meta").await,
+            3 * 2_345 + 3 + 3 * 1_005
+        );
+        assert_eq!(
+            sum(store, "impressions", "meta").await,
+            3 * 3_000 + 3 + 3 * 800
+        );
         assert_eq!(sum(store, "clicks", "meta").await, 3 * (61 + 17));
         assert_eq!(sum(store, "conversions", "meta").await, 3 * 2);
-        assert_eq!(sum(store, "conversion_value_cents", "meta").await, 3 * 11_990);
+        assert_eq!(
+            sum(store, "conversion_value_cents", "meta").await,
+            3 * 11_990
+        );
         assert_eq!(
             scalar(
                 store,
@@ -192,14 +211,21 @@ db_story!(
         )
         .await
         .unwrap();
-        assert_eq!((summary.inserted, summary.updated, summary.skipped), (0, 0, 6));
+        assert_eq!(
+            (summary.inserted, summary.updated, summary.skipped),
+            (0, 0, 6)
+        );
 
         // A re-sync re-reads the lookback window: nothing rewritten.
         let again = sync_one(store, PARIS, &cfg, Source::Meta, &opts()).await;
         assert_eq!(again.error, None);
         assert_eq!(again.mode, "incremental");
         assert_eq!(
-            (again.counts.inserted, again.counts.updated, again.counts.unchanged),
+            (
+                again.counts.inserted,
+                again.counts.updated,
+                again.counts.unchanged
+            ),
             (0, 0, 6)
         );
         let all = format!("{:?} {:?} {:?}", fake.calls(), outcome, again);
@@ -207,61 +233,85 @@ db_story!(
     }
 );
 
-db_story!(meta_long_range_runs_as_an_async_job_polled_to_completion, |store| {
-    let dir = tempfile::tempdir().unwrap();
-    let rows = meta_days(20);
-    let fake = FakeMeta::start(META_TOKEN, rows).await.unwrap();
-    fake.set_polls_before_done(2);
-    let mut cfg = cfg_meta(&fake, dir.path());
-    if let Some(m) = cfg.meta.as_mut() {
-        m.backfill_days = 20;
-        m.async_from_days = 15;
-        m.page_size = 25;
+db_story!(
+    meta_long_range_runs_as_an_async_job_polled_to_completion,
+    |store| {
+        let dir = tempfile::tempdir().unwrap();
+        let rows = meta_days(20);
+        let fake = FakeMeta::start(META_TOKEN, rows).await.unwrap();
+        fake.set_polls_before_done(2);
+        let mut cfg = cfg_meta(&fake, dir.path());
+        if let Some(m) = cfg.meta.as_mut() {
+            m.backfill_days = 20;
+            m.async_from_days = 15;
+            m.page_size = 25;
+        }
+        let outcome = sync_one(store, PARIS, &cfg, Source::Meta, &opts()).await;
+        assert_eq!(outcome.error, None);
+        let kinds: Vec<(String, u16)> = fake
+            .calls()
+            .into_iter()
+            .map(|c| (c.kind, c.status))
+            .collect();
+        let expected: Vec<(String, u16)> = [
+            ("async-start", 200),
+            ("async-status", 200),
+            ("async-status", 200),
+            ("async-status", 200),
+            ("report-insights", 200),
+            ("report-insights", 200),
+        ]
+        .iter()
+        .map(|(k, s)| (k.to_string(), *s))
+        .collect();
+        assert_eq!(
+            kinds, expected,
+            "two polls running, the third completed; 40 rows, 25 a page"
+        );
+        assert_eq!(outcome.counts.inserted, 40);
+        assert_eq!(
+            sum(store, "spend_cents", "meta").await,
+            20 * 2_345 + (0..20).sum::<i64>() + 20 * 1_005
+        );
+        assert_eq!(
+            scalar(
+                store,
+                "SELECT COUNT(DISTINCT date) FROM ad_spend WHERE channel = 'meta'"
+            )
+            .await,
+            20
+        );
     }
-    let outcome = sync_one(store, PARIS, &cfg, Source::Meta, &opts()).await;
-    assert_eq!(outcome.error, None);
-    let kinds: Vec<(String, u16)> = fake.calls().into_iter().map(|c| (c.kind, c.status)).collect();
-    let expected: Vec<(String, u16)> = [
-        ("async-start", 200),
-        ("async-status", 200),
-        ("async-status", 200),
-        ("async-status", 200),
-        ("report-insights", 200),
-        ("report-insights", 200),
-    ]
-    .iter()
-    .map(|(k, s)| (k.to_string(), *s))
-    .collect();
-    assert_eq!(kinds, expected, "two polls running, the third completed; 40 rows, 25 a page");
-    assert_eq!(outcome.counts.inserted, 40);
-    assert_eq!(
-        sum(store, "spend_cents", "meta").await,
-        20 * 2_345 + (0..20).sum::<i64>() + 20 * 1_005
-    );
-    assert_eq!(
-        scalar(store, "SELECT COUNT(DISTINCT date) FROM ad_spend WHERE channel = 'meta'").await,
-        20
-    );
-});
+);
 
-db_story!(meta_expired_token_is_a_clear_error_that_never_shows_it, |store| {
-    let dir = tempfile::tempdir().unwrap();
-    let fake = FakeMeta::start(META_TOKEN, meta_days(2)).await.unwrap();
-    fake.expire_token();
-    let cfg = cfg_meta(&fake, dir.path());
-    let outcome = sync_one(store, PARIS, &cfg, Source::Meta, &opts()).await;
-    let error = outcome.error.clone().expect("meta fails");
-    assert!(error.contains("error 190"), "{error}");
-    assert!(error.contains("generate a new long-lived token"), "{error}");
-    assert!(error.contains("META_ACCESS_TOKEN"), "{error}");
-    assert_eq!(fake.calls().len(), 1, "an expired token is not retried");
-    let states = insight_desk::import::sources::list(store).await.unwrap();
-    let m = states.iter().find(|s| s.source == "meta_ads").unwrap();
-    let runs = insight_desk::sync::state::runs(store, "meta_ads").await.unwrap();
-    let all = format!("{outcome:?} {:?} {:?} {:?}", m.last_error, runs, fake.calls());
-    assert!(!all.contains(META_TOKEN), "{all}");
-    assert_eq!(scalar(store, "SELECT COUNT(*) FROM ad_spend").await, 0);
-});
+db_story!(
+    meta_expired_token_is_a_clear_error_that_never_shows_it,
+    |store| {
+        let dir = tempfile::tempdir().unwrap();
+        let fake = FakeMeta::start(META_TOKEN, meta_days(2)).await.unwrap();
+        fake.expire_token();
+        let cfg = cfg_meta(&fake, dir.path());
+        let outcome = sync_one(store, PARIS, &cfg, Source::Meta, &opts()).await;
+        let error = outcome.error.clone().expect("meta fails");
+        assert!(error.contains("error 190"), "{error}");
+        assert!(error.contains("generate a new long-lived token"), "{error}");
+        assert!(error.contains("META_ACCESS_TOKEN"), "{error}");
+        assert_eq!(fake.calls().len(), 1, "an expired token is not retried");
+        let states = insight_desk::import::sources::list(store).await.unwrap();
+        let m = states.iter().find(|s| s.source == "meta_ads").unwrap();
+        let runs = insight_desk::sync::state::runs(store, "meta_ads")
+            .await
+            .unwrap();
+        let all = format!(
+            "{outcome:?} {:?} {:?} {:?}",
+            m.last_error,
+            runs,
+            fake.calls()
+        );
+        assert!(!all.contains(META_TOKEN), "{all}");
+        assert_eq!(scalar(store, "SELECT COUNT(*) FROM ad_spend").await, 0);
+    }
+);
 
 fn at(day: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
     PARIS
@@ -317,21 +367,45 @@ fn account() -> Account {
             },
         ],
         flows: vec![("FLWELC".into(), "Welcome".into())],
-        flow_days: [(0, "m1", 50, 9, 1, 45.5), (0, "m2", 30, 4, 1, 20.0), (1, "m1", 40, 6, 0, 0.0)]
-            .iter()
-            .map(|&(back, m, r, c, o, v)| FlowDay {
-                flow_id: "FLWELC".into(),
-                message_id: m.into(),
-                date: y - Days::new(back),
-                stats: stats(r, c, o, v),
-            })
-            .collect(),
+        flow_days: [
+            (0, "m1", 50, 9, 1, 45.5),
+            (0, "m2", 30, 4, 1, 20.0),
+            (1, "m1", 40, 6, 0, 0.0),
+        ]
+        .iter()
+        .map(|&(back, m, r, c, o, v)| FlowDay {
+            flow_id: "FLWELC".into(),
+            message_id: m.into(),
+            date: y - Days::new(back),
+            stats: stats(r, c, o, v),
+        })
+        .collect(),
         events: vec![
-            Event { metric_id: "MxOpen".into(), email: "alice@example.com".into(), at: at(y, 8, 0) },
-            Event { metric_id: "MxOpen".into(), email: "alice@example.com".into(), at: at(y, 9, 30) },
-            Event { metric_id: "MxOpen".into(), email: "  Bob@Example.COM ".into(), at: at(y - Days::new(1), 12, 0) },
-            Event { metric_id: "MxClick".into(), email: "alice@example.com".into(), at: at(y, 8, 5) },
-            Event { metric_id: "MxViewed".into(), email: "carol@example.com".into(), at: at(y, 8, 5) },
+            Event {
+                metric_id: "MxOpen".into(),
+                email: "alice@example.com".into(),
+                at: at(y, 8, 0),
+            },
+            Event {
+                metric_id: "MxOpen".into(),
+                email: "alice@example.com".into(),
+                at: at(y, 9, 30),
+            },
+            Event {
+                metric_id: "MxOpen".into(),
+                email: "  Bob@Example.COM ".into(),
+                at: at(y - Days::new(1), 12, 0),
+            },
+            Event {
+                metric_id: "MxClick".into(),
+                email: "alice@example.com".into(),
+                at: at(y, 8, 5),
+            },
+            Event {
+                metric_id: "MxViewed".into(),
+                email: "carol@example.com".into(),
+                at: at(y, 8, 5),
+            },
         ],
     }
 }
@@ -358,7 +432,9 @@ db_story!(
     klaviyo_campaigns_and_flows_into_ad_spend_and_engagement_per_customer,
     |store| {
         let dir = tempfile::tempdir().unwrap();
-        let fake = FakeKlaviyo::start(KLAVIYO_KEY, PARIS, account()).await.unwrap();
+        let fake = FakeKlaviyo::start(KLAVIYO_KEY, PARIS, account())
+            .await
+            .unwrap();
         fake.throttle(1);
         let cfg = SyncConfig {
             klaviyo: Some(klaviyo_config(&fake, dir.path())),
@@ -368,14 +444,26 @@ db_story!(
         assert_eq!(outcome.error, None);
         assert_eq!(outcome.throttled, 1);
         let calls = fake.calls();
-        assert_eq!((calls[0].what.as_str(), calls[0].status), ("GET /api/metrics/", 429));
         assert_eq!(
-            calls.iter().filter(|c| c.what == "GET /api/metrics/" && c.status == 200).count(),
+            (calls[0].what.as_str(), calls[0].status),
+            ("GET /api/metrics/", 429)
+        );
+        assert_eq!(
+            calls
+                .iter()
+                .filter(|c| c.what == "GET /api/metrics/" && c.status == 200)
+                .count(),
             3,
             "5 metrics, 2 a page"
         );
-        let report = calls.iter().find(|c| c.what == "POST /api/campaign-values-reports/").unwrap();
-        assert_eq!(report.body["data"]["attributes"]["conversion_metric_id"], "MxOrder");
+        let report = calls
+            .iter()
+            .find(|c| c.what == "POST /api/campaign-values-reports/")
+            .unwrap();
+        assert_eq!(
+            report.body["data"]["attributes"]["conversion_metric_id"],
+            "MxOrder"
+        );
 
         let y = yesterday();
         // Campaigns on their send day (the draft and the one of 200 days ago left out), the
@@ -425,16 +513,31 @@ db_story!(
         )
         .unwrap();
         for path in [campaigns, flows] {
-            let s = import_file(store, PARIS, Kind::Klaviyo, &path, &ImportOptions::default())
-                .await
-                .unwrap();
+            let s = import_file(
+                store,
+                PARIS,
+                Kind::Klaviyo,
+                &path,
+                &ImportOptions::default(),
+            )
+            .await
+            .unwrap();
             assert_eq!((s.inserted, s.updated), (0, 0), "{}", path.display());
         }
 
         // The latest open and click per normalised e-mail.
-        assert_eq!(scalar(store, "SELECT COUNT(*) FROM email_engagement").await, 2);
-        assert_eq!(engagement(store, "alice@example.com").await, (Some(at(y, 9, 30)), Some(at(y, 8, 5))));
-        assert_eq!(engagement(store, "bob@example.com").await, (Some(at(y - Days::new(1), 12, 0)), None));
+        assert_eq!(
+            scalar(store, "SELECT COUNT(*) FROM email_engagement").await,
+            2
+        );
+        assert_eq!(
+            engagement(store, "alice@example.com").await,
+            (Some(at(y, 9, 30)), Some(at(y, 8, 5)))
+        );
+        assert_eq!(
+            engagement(store, "bob@example.com").await,
+            (Some(at(y - Days::new(1), 12, 0)), None)
+        );
 
         // A re-sync: the same figures, no new events; then a newer open of Bob's moves his
         // time forward and nothing else.
@@ -450,8 +553,14 @@ db_story!(
         let third = sync_one(store, PARIS, &cfg, Source::Klaviyo, &opts()).await;
         assert_eq!(third.error, None);
         assert_eq!(third.counts.updated, 1);
-        assert_eq!(engagement(store, "bob@example.com").await, (Some(at(y, 18, 0)), None));
-        assert_eq!(engagement(store, "alice@example.com").await, (Some(at(y, 9, 30)), Some(at(y, 8, 5))));
+        assert_eq!(
+            engagement(store, "bob@example.com").await,
+            (Some(at(y, 18, 0)), None)
+        );
+        assert_eq!(
+            engagement(store, "alice@example.com").await,
+            (Some(at(y, 9, 30)), Some(at(y, 8, 5)))
+        );
         let all = format!("{:?} {:?} {:?}", fake.calls(), outcome, third);
         assert!(!all.contains(KLAVIYO_KEY));
     }
@@ -461,8 +570,12 @@ db_story!(meta_failing_does_not_stop_klaviyo_nor_google_ads, |store| {
     let dir = tempfile::tempdir().unwrap();
     let meta = FakeMeta::start(META_TOKEN, meta_days(2)).await.unwrap();
     meta.fail(true);
-    let klaviyo = FakeKlaviyo::start(KLAVIYO_KEY, PARIS, account()).await.unwrap();
-    let google = FakeGoogleAds::start("1//refresh", "dev", Vec::new()).await.unwrap();
+    let klaviyo = FakeKlaviyo::start(KLAVIYO_KEY, PARIS, account())
+        .await
+        .unwrap();
+    let google = FakeGoogleAds::start("1//refresh", "dev", Vec::new())
+        .await
+        .unwrap();
     let file = dir.path().join("google.json");
     std::fs::write(
         &file,
@@ -489,9 +602,22 @@ db_story!(meta_failing_does_not_stop_klaviyo_nor_google_ads, |store| {
     )
     .await;
     let error = outcomes[0].error.as_deref().expect("meta fails");
-    assert!(error.contains("500") && error.contains("3 attempts"), "{error}");
-    assert_eq!((outcomes[1].error.as_deref(), outcomes[2].error.as_deref()), (None, None));
-    assert_eq!(scalar(store, "SELECT COUNT(*) FROM ad_spend WHERE channel = 'email'").await, 4);
+    assert!(
+        error.contains("500") && error.contains("3 attempts"),
+        "{error}"
+    );
+    assert_eq!(
+        (outcomes[1].error.as_deref(), outcomes[2].error.as_deref()),
+        (None, None)
+    );
+    assert_eq!(
+        scalar(
+            store,
+            "SELECT COUNT(*) FROM ad_spend WHERE channel = 'email'"
+        )
+        .await,
+        4
+    );
     let states = insight_desk::import::sources::list(store).await.unwrap();
     let m = states.iter().find(|s| s.source == "meta_ads").unwrap();
     assert!(m.last_error.is_some() && m.last_success_at.is_none());

@@ -270,7 +270,8 @@ pub async fn print_api_sources(app: &App) -> anyhow::Result<()> {
                         ..
                     }) => format!(
                         "days up to {day}; opens up to {}",
-                        opened_until.map_or("-".to_string(), |t| t.format("%Y-%m-%d %H:%M").to_string())
+                        opened_until
+                            .map_or("-".to_string(), |t| t.format("%Y-%m-%d %H:%M").to_string())
                     ),
                     _ => "never synced (next: backfill)".to_string(),
                 }

@@ -101,7 +101,11 @@ pub struct FakeKlaviyo {
 }
 
 impl FakeKlaviyo {
-    pub async fn start(key: &str, tz: chrono_tz::Tz, account: Account) -> anyhow::Result<FakeKlaviyo> {
+    pub async fn start(
+        key: &str,
+        tz: chrono_tz::Tz,
+        account: Account,
+    ) -> anyhow::Result<FakeKlaviyo> {
         let inner = Arc::new(Mutex::new(Inner {
             key: key.into(),
             tz,
@@ -167,26 +171,42 @@ fn gate(inner: &mut Inner, what: &str, headers: &HeaderMap, body: &Value) -> Opt
     let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
     let expected = format!("Klaviyo-API-Key {}", inner.key);
     let (fail, throttled) = (inner.fail, inner.throttles > 0);
-    let revision_ok = headers.get("revision").and_then(|v| v.to_str().ok()).is_some_and(|r| !r.is_empty());
+    let revision_ok = headers
+        .get("revision")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|r| !r.is_empty());
     let ok_key = auth == Some(expected.as_str());
     if fail {
         record(StatusCode::INTERNAL_SERVER_ERROR);
-        return Some(errors(StatusCode::INTERNAL_SERVER_ERROR, "A server error occurred."));
+        return Some(errors(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "A server error occurred.",
+        ));
     }
     if throttled {
         record(StatusCode::TOO_MANY_REQUESTS);
         inner.throttles -= 1;
-        let mut r = errors(StatusCode::TOO_MANY_REQUESTS, "Request was throttled. Expected available in 0 seconds.");
-        r.headers_mut().insert("retry-after", "0".parse().expect("a header value"));
+        let mut r = errors(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Request was throttled. Expected available in 0 seconds.",
+        );
+        r.headers_mut()
+            .insert("retry-after", "0".parse().expect("a header value"));
         return Some(r);
     }
     if !ok_key {
         record(StatusCode::UNAUTHORIZED);
-        return Some(errors(StatusCode::UNAUTHORIZED, "Incorrect authentication credentials."));
+        return Some(errors(
+            StatusCode::UNAUTHORIZED,
+            "Incorrect authentication credentials.",
+        ));
     }
     if !revision_ok {
         record(StatusCode::BAD_REQUEST);
-        return Some(errors(StatusCode::BAD_REQUEST, "The revision header is required."));
+        return Some(errors(
+            StatusCode::BAD_REQUEST,
+            "The revision header is required.",
+        ));
     }
     record(StatusCode::OK);
     None
@@ -260,16 +280,25 @@ async fn list(
         }
         _ => return errors(StatusCode::NOT_FOUND, "Not found."),
     };
-    let from: usize = params.remove("page[cursor]").and_then(|c| c.parse().ok()).unwrap_or(0);
+    let from: usize = params
+        .remove("page[cursor]")
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
     let to = (from + inner.page_size).min(items.len());
     let data = items[from.min(to)..to].to_vec();
     // The profiles of this page's events only.
-    let ids: Vec<&Value> = data.iter().map(|e| &e["relationships"]["profile"]["data"]["id"]).collect();
+    let ids: Vec<&Value> = data
+        .iter()
+        .map(|e| &e["relationships"]["profile"]["data"]["id"])
+        .collect();
     included.retain(|p| ids.contains(&&p["id"]));
     included.dedup_by(|a, b| a["id"] == b["id"]);
     let next = (to < items.len()).then(|| {
         params.insert("page[cursor]".into(), to.to_string());
-        format!("https://a.klaviyo.com{path}?{}", serde_urlencoded::to_string(&params).unwrap_or_default())
+        format!(
+            "https://a.klaviyo.com{path}?{}",
+            serde_urlencoded::to_string(&params).unwrap_or_default()
+        )
     });
     let mut body = json!({"data": data, "links": {"self": format!("https://a.klaviyo.com{path}"), "next": next, "prev": null}});
     if path == "/api/events/" {
@@ -279,14 +308,26 @@ async fn list(
 }
 
 /// The report's timeframe and conversion metric, checked.
-fn report_args(inner: &Inner, body: &Value, kind: &str) -> Result<(DateTime<Utc>, DateTime<Utc>), Response> {
+fn report_args(
+    inner: &Inner,
+    body: &Value,
+    kind: &str,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), Response> {
     let a = &body["data"]["attributes"];
     if body["data"]["type"] != kind {
         return Err(errors(StatusCode::BAD_REQUEST, "Wrong resource type."));
     }
-    let placed = inner.account.metrics.iter().find(|(_, n)| n == "Placed Order").map(|(id, _)| id.as_str());
+    let placed = inner
+        .account
+        .metrics
+        .iter()
+        .find(|(_, n)| n == "Placed Order")
+        .map(|(id, _)| id.as_str());
     if a["conversion_metric_id"].as_str() != placed || placed.is_none() {
-        return Err(errors(StatusCode::BAD_REQUEST, "conversion_metric_id is not a valid metric."));
+        return Err(errors(
+            StatusCode::BAD_REQUEST,
+            "conversion_metric_id is not a valid metric.",
+        ));
     }
     let t = |k: &str| {
         a["timeframe"][k]
@@ -296,7 +337,10 @@ fn report_args(inner: &Inner, body: &Value, kind: &str) -> Result<(DateTime<Utc>
     };
     match (t("start"), t("end")) {
         (Some(s), Some(e)) if s < e && e - s <= chrono::Duration::days(366) => Ok((s, e)),
-        _ => Err(errors(StatusCode::BAD_REQUEST, "The timeframe is invalid or longer than a year.")),
+        _ => Err(errors(
+            StatusCode::BAD_REQUEST,
+            "The timeframe is invalid or longer than a year.",
+        )),
     }
 }
 
@@ -305,9 +349,18 @@ fn stats_json(s: &Stats) -> Value {
            "conversion_uniques": s.conversion_uniques, "conversion_value": s.conversion_value})
 }
 
-async fn campaign_report(State(s): State<Shared>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+async fn campaign_report(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
     let mut inner = lock(&s);
-    if let Some(r) = gate(&mut inner, "POST /api/campaign-values-reports/", &headers, &body) {
+    if let Some(r) = gate(
+        &mut inner,
+        "POST /api/campaign-values-reports/",
+        &headers,
+        &body,
+    ) {
         return r;
     }
     let (start, end) = match report_args(&inner, &body, "campaign-values-report") {
@@ -325,9 +378,18 @@ async fn campaign_report(State(s): State<Shared>, headers: HeaderMap, Json(body)
     Json(json!({"data": {"type": "campaign-values-report", "id": "fake", "attributes": {"results": results}}})).into_response()
 }
 
-async fn flow_report(State(s): State<Shared>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+async fn flow_report(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
     let mut inner = lock(&s);
-    if let Some(r) = gate(&mut inner, "POST /api/flow-series-reports/", &headers, &body) {
+    if let Some(r) = gate(
+        &mut inner,
+        "POST /api/flow-series-reports/",
+        &headers,
+        &body,
+    ) {
         return r;
     }
     let (start, end) = match report_args(&inner, &body, "flow-series-report") {
@@ -336,7 +398,9 @@ async fn flow_report(State(s): State<Shared>, headers: HeaderMap, Json(body): Js
     };
     let tz = inner.tz;
     let first = start.with_timezone(&tz).date_naive();
-    let last = (end - chrono::Duration::seconds(1)).with_timezone(&tz).date_naive();
+    let last = (end - chrono::Duration::seconds(1))
+        .with_timezone(&tz)
+        .date_naive();
     let mut days = Vec::new();
     let mut d = first;
     while d <= last {

@@ -136,15 +136,26 @@ fn gate(inner: &mut Inner, kind: &str, params: &HashMap<String, String>) -> Opti
         return answer(
             inner,
             StatusCode::INTERNAL_SERVER_ERROR,
-            error(2, "An unexpected error has occurred. Please retry your request later."),
+            error(
+                2,
+                "An unexpected error has occurred. Please retry your request later.",
+            ),
         );
     }
     if !inner.throttles.is_empty() {
         let code = inner.throttles.remove(0);
         if code == 0 {
-            return answer(inner, StatusCode::TOO_MANY_REQUESTS, error(4, "Application request limit reached"));
+            return answer(
+                inner,
+                StatusCode::TOO_MANY_REQUESTS,
+                error(4, "Application request limit reached"),
+            );
         }
-        return answer(inner, StatusCode::BAD_REQUEST, error(code, "User request limit reached"));
+        return answer(
+            inner,
+            StatusCode::BAD_REQUEST,
+            error(code, "User request limit reached"),
+        );
     }
     if params.get("access_token") != Some(&inner.token) {
         return answer(
@@ -186,7 +197,8 @@ fn money(c: i64) -> String {
 }
 
 fn row_json(r: &MetaDay) -> Value {
-    let mut actions = vec![json!({"action_type": "link_click", "value": r.link_clicks.to_string()})];
+    let mut actions =
+        vec![json!({"action_type": "link_click", "value": r.link_clicks.to_string()})];
     let mut values = Vec::new();
     if r.purchases > 0 {
         // Meta lists the pixel's purchases and the aggregate both.
@@ -206,7 +218,11 @@ fn row_json(r: &MetaDay) -> Value {
 
 /// One page of `rows` from `after` (an offset), `limit` a page.
 fn page(rows: &[MetaDay], params: &HashMap<String, String>, here: &str) -> Value {
-    let limit: usize = params.get("limit").and_then(|l| l.parse().ok()).unwrap_or(25).max(1);
+    let limit: usize = params
+        .get("limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(25)
+        .max(1);
     let from: usize = params
         .get("after")
         .and_then(|a| a.strip_prefix("cursor-"))
@@ -214,10 +230,13 @@ fn page(rows: &[MetaDay], params: &HashMap<String, String>, here: &str) -> Value
         .unwrap_or(0);
     let to = (from + limit).min(rows.len());
     let data: Vec<Value> = rows[from.min(to)..to].iter().map(row_json).collect();
-    let mut paging = json!({"cursors": {"before": format!("cursor-{from}"), "after": format!("cursor-{to}")}});
+    let mut paging =
+        json!({"cursors": {"before": format!("cursor-{from}"), "after": format!("cursor-{to}")}});
     if to < rows.len() {
         // The real `next` carries the token too; the connector does not follow it as is.
-        paging["next"] = json!(format!("{here}?after=cursor-{to}&limit={limit}&access_token=…"));
+        paging["next"] = json!(format!(
+            "{here}?after=cursor-{to}&limit={limit}&access_token=…"
+        ));
     }
     json!({"data": data, "paging": paging})
 }
@@ -228,7 +247,11 @@ async fn insights(
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let mut inner = lock(&s);
-    let kind = if node.starts_with("act_") { "insights" } else { "report-insights" };
+    let kind = if node.starts_with("act_") {
+        "insights"
+    } else {
+        "report-insights"
+    };
     if let Some(r) = gate(&mut inner, kind, &params) {
         return r;
     }
@@ -240,7 +263,11 @@ async fn insights(
     };
     let Some(rows) = rows else {
         record(&mut inner, kind, StatusCode::BAD_REQUEST, &params);
-        return (StatusCode::BAD_REQUEST, Json(error(100, "Invalid parameter"))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(error(100, "Invalid parameter")),
+        )
+            .into_response();
     };
     record(&mut inner, kind, StatusCode::OK, &params);
     Json(page(&rows, &params, &here)).into_response()
@@ -257,7 +284,11 @@ async fn start_job(
     }
     let Some(rows) = rows_in(&inner, &params) else {
         record(&mut inner, "async-start", StatusCode::BAD_REQUEST, &params);
-        return (StatusCode::BAD_REQUEST, Json(error(100, "Invalid parameter"))).into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(error(100, "Invalid parameter")),
+        )
+            .into_response();
     };
     let id = format!("{}", 6_100_000 + inner.jobs.len());
     inner.jobs.insert(id.clone(), Job { rows, polls: 0 });
@@ -277,7 +308,11 @@ async fn status(
     let before = inner.polls_before_done;
     let Some(job) = inner.jobs.get_mut(&node) else {
         record(&mut inner, "async-status", StatusCode::NOT_FOUND, &params);
-        return (StatusCode::NOT_FOUND, Json(error(100, "Unsupported get request"))).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            Json(error(100, "Unsupported get request")),
+        )
+            .into_response();
     };
     job.polls += 1;
     let body = if job.polls > before {

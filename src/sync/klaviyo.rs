@@ -198,7 +198,10 @@ fn figures(stat: impl Fn(&str) -> f64) -> Figures {
         .round() as i64,
         clicks: stat("clicks_unique").round() as i64,
         conversions: stat("conversion_uniques").round() as i64,
-        value: Some(hundredths(&json!(format!("{:.3}", stat("conversion_value"))))),
+        value: Some(hundredths(&json!(format!(
+            "{:.3}",
+            stat("conversion_value")
+        )))),
     }
 }
 
@@ -327,7 +330,11 @@ impl<'a> Klaviyo<'a> {
     }
 
     /// Every resource of a list, following `links.next`; the `included` ones too.
-    async fn list(&mut self, path: &str, what: &str) -> Result<(Vec<Value>, Vec<Value>), SyncError> {
+    async fn list(
+        &mut self,
+        path: &str,
+        what: &str,
+    ) -> Result<(Vec<Value>, Vec<Value>), SyncError> {
         let mut data = Vec::new();
         let mut included = Vec::new();
         let mut next = Some(path.to_string());
@@ -346,7 +353,8 @@ impl<'a> Klaviyo<'a> {
         let mut out = HashMap::new();
         for m in data {
             if let (Some(name), Some(id)) = (m["attributes"]["name"].as_str(), m["id"].as_str()) {
-                out.entry(name.to_string()).or_insert_with(|| id.to_string());
+                out.entry(name.to_string())
+                    .or_insert_with(|| id.to_string());
             }
         }
         Ok(out)
@@ -356,7 +364,10 @@ impl<'a> Klaviyo<'a> {
         self.tz
             .from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
             .earliest()
-            .map_or_else(|| format!("{d}T00:00:00Z"), |t| t.with_timezone(&Utc).to_rfc3339())
+            .map_or_else(
+                || format!("{d}T00:00:00Z"),
+                |t| t.with_timezone(&Utc).to_rfc3339(),
+            )
     }
 
     /// Campaign and flow figures per (day, campaign) of `from..=to`.
@@ -369,11 +380,15 @@ impl<'a> Klaviyo<'a> {
         counts: &mut RunCounts,
     ) -> Result<BTreeMap<(NaiveDate, String), (String, Figures)>, SyncError> {
         let mut days: BTreeMap<(NaiveDate, String), (String, Figures)> = BTreeMap::new();
-        let timeframe = json!({"start": self.day_start(from), "end": self.day_start(to + Days::new(1))});
+        let timeframe =
+            json!({"start": self.day_start(from), "end": self.day_start(to + Days::new(1))});
 
         // Campaigns: name and send day, then their totals.
         let (campaigns, _) = self
-            .list("/campaigns/?filter=equals(messages.channel,'email')", "campaigns")
+            .list(
+                "/campaigns/?filter=equals(messages.channel,'email')",
+                "campaigns",
+            )
             .await?;
         let mut sent: HashMap<String, (NaiveDate, String)> = HashMap::new();
         for c in &campaigns {
@@ -394,7 +409,11 @@ impl<'a> Klaviyo<'a> {
             "statistics": STATISTICS, "timeframe": timeframe, "conversion_metric_id": conversion,
             "filter": "equals(send_channel,\"email\")"}}});
         let report = self
-            .call(Some(&body), "/campaign-values-reports/", "campaign values report")
+            .call(
+                Some(&body),
+                "/campaign-values-reports/",
+                "campaign values report",
+            )
             .await?;
         for r in report["data"]["attributes"]["results"]
             .as_array()
@@ -457,7 +476,10 @@ impl<'a> Klaviyo<'a> {
                     continue;
                 }
                 let f = figures(|k| float(&s[k][i]));
-                if f == (Figures { value: Some(0), ..Figures::default() }) {
+                if f == (Figures {
+                    value: Some(0),
+                    ..Figures::default()
+                }) {
                     continue; // nothing sent nor earned that day
                 }
                 let entry = days
@@ -500,7 +522,9 @@ impl<'a> Klaviyo<'a> {
                 continue;
             };
             newest = newest.max(Some(t));
-            let profile = e["relationships"]["profile"]["data"]["id"].as_str().unwrap_or("");
+            let profile = e["relationships"]["profile"]["data"]["id"]
+                .as_str()
+                .unwrap_or("");
             let Some(key) = emails.get(profile).and_then(|m| customer_key(m, "")) else {
                 continue; // a profile without an e-mail
             };
@@ -535,10 +559,18 @@ impl<'a> Klaviyo<'a> {
             })?,
         };
         if from <= yesterday {
-            let days = self.reports(from, yesterday, &conversion, &currency, counts).await?;
-            let mut summary = ImportSummary::default();
-            ad_reports::write(self.store, &KLAVIYO, days, &ImportOptions::default(), &mut summary)
+            let days = self
+                .reports(from, yesterday, &conversion, &currency, counts)
                 .await?;
+            let mut summary = ImportSummary::default();
+            ad_reports::write(
+                self.store,
+                &KLAVIYO,
+                days,
+                &ImportOptions::default(),
+                &mut summary,
+            )
+            .await?;
             counts.inserted += summary.inserted;
             counts.updated += summary.updated;
             counts.unchanged += summary.skipped;
@@ -555,12 +587,20 @@ impl<'a> Klaviyo<'a> {
                 tracing::info!(metric = name, "klaviyo: no such metric, no engagement read");
                 continue;
             };
-            let since = if opens { cursor.opened_until } else { cursor.clicked_until };
+            let since = if opens {
+                cursor.opened_until
+            } else {
+                cursor.clicked_until
+            };
             let (latest, newest) = self.latest_events(&metric, since, counts).await?;
             let mut tx = Tx::begin(self.store).await?;
             let now = Utc::now();
             for (key, t) in latest {
-                let (open, click) = if opens { (Some(t), None) } else { (None, Some(t)) };
+                let (open, click) = if opens {
+                    (Some(t), None)
+                } else {
+                    (None, Some(t))
+                };
                 let changed = tx
                     .execute(
                         UPSERT,
@@ -609,7 +649,13 @@ mod tests {
                        "conversion_uniques": 7, "conversion_value": 412.3});
         assert_eq!(
             figures(|k| float(&s[k])),
-            Figures { spend: 0, impressions: 1200, clicks: 85, conversions: 7, value: Some(41230) }
+            Figures {
+                spend: 0,
+                impressions: 1200,
+                clicks: 85,
+                conversions: 7,
+                value: Some(41230)
+            }
         );
         let no_recipients = json!({"delivered": 40, "conversion_value": 0.0});
         assert_eq!(figures(|k| float(&no_recipients[k])).impressions, 40);

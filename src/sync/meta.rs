@@ -318,7 +318,8 @@ impl<'a> Meta<'a> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut query: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let mut query: Vec<(&str, &str)> =
+                params.iter().map(|(k, v)| (*k, v.as_str())).collect();
             query.push(("access_token", self.token.expose()));
             let encoded = serde_urlencoded::to_string(&query)
                 .map_err(|e| SyncError::Data(format!("meta {what}: {e}")))?;
@@ -377,8 +378,8 @@ impl<'a> Meta<'a> {
             if attempt >= self.config.max_attempts {
                 return Err(error.after_attempts(attempt));
             }
-            let wait =
-                (self.base_backoff * 2u32.saturating_pow(attempt - 1)).min(Duration::from_secs(300));
+            let wait = (self.base_backoff * 2u32.saturating_pow(attempt - 1))
+                .min(Duration::from_secs(300));
             tracing::warn!(attempt, wait_ms = wait.as_millis() as u64, error = %error, "meta call failed, waiting");
             self.stats.waited += wait;
             tokio::time::sleep(wait).await;
@@ -539,12 +540,22 @@ mod tests {
             "action_values": [{"action_type": "offsite_conversion.fb_pixel_purchase", "value": "120.50"},
                               {"action_type": "purchase", "value": "120.50"}]});
         let (d, c, cur, f) = row_figures(&r).unwrap();
-        assert_eq!((d.to_string(), c.as_str(), cur.as_str()), ("2026-03-01".into(), "Retargeting", "EUR"));
+        assert_eq!(
+            (d.to_string(), c.as_str(), cur.as_str()),
+            ("2026-03-01".into(), "Retargeting", "EUR")
+        );
         assert_eq!(
             f,
-            Figures { spend: 1001, impressions: 900, clicks: 31, conversions: 3, value: Some(12050) }
+            Figures {
+                spend: 1001,
+                impressions: 900,
+                clicks: 31,
+                conversions: 3,
+                value: Some(12050)
+            }
         );
-        let bare = json!({"date_start": "2026-03-01", "campaign_name": "X", "spend": "1", "clicks": "4"});
+        let bare =
+            json!({"date_start": "2026-03-01", "campaign_name": "X", "spend": "1", "clicks": "4"});
         let (_, _, _, f) = row_figures(&bare).unwrap();
         assert_eq!((f.clicks, f.conversions, f.value), (4, 0, None));
     }
