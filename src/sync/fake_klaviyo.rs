@@ -264,7 +264,7 @@ async fn list(
             let mut events: Vec<&Event> = a
                 .events
                 .iter()
-                .filter(|e| e.metric_id == metric && since.is_none_or(|s| e.at > s))
+                .filter(|e| e.metric_id == metric && !matches!(since, Some(s) if e.at <= s))
                 .collect();
             events.sort_by_key(|e| e.at);
             events
@@ -312,10 +312,10 @@ fn report_args(
     inner: &Inner,
     body: &Value,
     kind: &str,
-) -> Result<(DateTime<Utc>, DateTime<Utc>), Response> {
+) -> Result<(DateTime<Utc>, DateTime<Utc>), &'static str> {
     let a = &body["data"]["attributes"];
     if body["data"]["type"] != kind {
-        return Err(errors(StatusCode::BAD_REQUEST, "Wrong resource type."));
+        return Err("Wrong resource type.");
     }
     let placed = inner
         .account
@@ -324,10 +324,7 @@ fn report_args(
         .find(|(_, n)| n == "Placed Order")
         .map(|(id, _)| id.as_str());
     if a["conversion_metric_id"].as_str() != placed || placed.is_none() {
-        return Err(errors(
-            StatusCode::BAD_REQUEST,
-            "conversion_metric_id is not a valid metric.",
-        ));
+        return Err("conversion_metric_id is not a valid metric.");
     }
     let t = |k: &str| {
         a["timeframe"][k]
@@ -337,10 +334,7 @@ fn report_args(
     };
     match (t("start"), t("end")) {
         (Some(s), Some(e)) if s < e && e - s <= chrono::Duration::days(366) => Ok((s, e)),
-        _ => Err(errors(
-            StatusCode::BAD_REQUEST,
-            "The timeframe is invalid or longer than a year.",
-        )),
+        _ => Err("The timeframe is invalid or longer than a year."),
     }
 }
 
@@ -365,7 +359,7 @@ async fn campaign_report(
     }
     let (start, end) = match report_args(&inner, &body, "campaign-values-report") {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(detail) => return errors(StatusCode::BAD_REQUEST, detail),
     };
     let results: Vec<Value> = inner
         .account
@@ -394,7 +388,7 @@ async fn flow_report(
     }
     let (start, end) = match report_args(&inner, &body, "flow-series-report") {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(detail) => return errors(StatusCode::BAD_REQUEST, detail),
     };
     let tz = inner.tz;
     let first = start.with_timezone(&tz).date_naive();
