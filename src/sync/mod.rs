@@ -175,10 +175,16 @@ impl std::fmt::Display for SourceOutcome {
         let c = &self.counts;
         write!(
             f,
-            "{} ({}): {} orders read; {} inserted, {} updated, {} unchanged; {:.2} s",
+            "{} ({}): {} {} read; {} inserted, {} updated, {} unchanged; {:.2} s",
             self.source,
             self.mode,
             c.records_read,
+            // Orders for Shopify; report rows and events for the ad and e-mail sources.
+            if self.source == shopify::SOURCE {
+                "orders"
+            } else {
+                "records"
+            },
             c.inserted,
             c.updated,
             c.unchanged,
