@@ -49,3 +49,6 @@ mod summaries;
 mod sync;
 /// API sync from Google Ads (token refresh, lookback) and one source failing among others.
 mod sync_ads;
+/// API sync from Meta (paging, async report jobs, throttling, expired token) and Klaviyo
+/// (campaign and flow reports, e-mail engagement).
+mod sync_meta;

@@ -221,7 +221,7 @@ pub fn config(fake: &FakeShopify, dir: &std::path::Path, token: &str) -> SyncCon
     c.max_attempts = 3;
     SyncConfig {
         shopify: Some(c),
-        google_ads: None,
+        ..SyncConfig::default()
     }
 }
 

@@ -63,8 +63,8 @@ db_story!(
         let dir = tempfile::tempdir().unwrap();
         let fake = FakeGoogleAds::start(REFRESH, DEV, ad_days()).await.unwrap();
         let cfg = SyncConfig {
-            shopify: None,
             google_ads: Some(google_config(&fake, dir.path())),
+            ..SyncConfig::default()
         };
         // Every token stops working after the first search: the second gets 401, the client
         // fetches a new token once and asks again.

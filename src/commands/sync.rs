@@ -252,6 +252,34 @@ pub async fn print_api_sources(app: &App) -> anyhow::Result<()> {
                     None => "never synced (next: backfill)".to_string(),
                 }
             }
+            crate::sync::Source::Meta => {
+                let cursor: Option<crate::sync::meta::MetaCursor> =
+                    crate::sync::state::load_cursor(&app.store, name)
+                        .await
+                        .unwrap_or(None);
+                match cursor.and_then(|c| c.last_day) {
+                    Some(day) => format!("days up to {day}"),
+                    None => "never synced (next: backfill)".to_string(),
+                }
+            }
+            crate::sync::Source::Klaviyo => {
+                let cursor: Option<crate::sync::klaviyo::KlaviyoCursor> =
+                    crate::sync::state::load_cursor(&app.store, name)
+                        .await
+                        .unwrap_or(None);
+                match cursor {
+                    Some(crate::sync::klaviyo::KlaviyoCursor {
+                        last_day: Some(day),
+                        opened_until,
+                        ..
+                    }) => format!(
+                        "days up to {day}; opens up to {}",
+                        opened_until
+                            .map_or("-".to_string(), |t| t.format("%Y-%m-%d %H:%M").to_string())
+                    ),
+                    _ => "never synced (next: backfill)".to_string(),
+                }
+            }
         };
         let state = states.iter().find(|s| s.source == name);
         let last_run = crate::sync::state::runs(&app.store, name)

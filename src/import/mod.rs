@@ -15,7 +15,7 @@ pub(crate) mod channel_map;
 pub(crate) mod db;
 mod error;
 mod inventory;
-mod klaviyo;
+pub(crate) mod klaviyo;
 pub(crate) mod order;
 pub(crate) mod order_sink;
 mod orders_job;

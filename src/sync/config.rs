@@ -32,6 +32,10 @@ pub struct SyncConfig {
     pub shopify: Option<ShopifyConfig>,
     /// `[sync.google_ads]` (see `sync::google_ads`).
     pub google_ads: Option<super::google_ads::GoogleAdsConfig>,
+    /// `[sync.meta]` (see `sync::meta`).
+    pub meta: Option<super::meta::MetaConfig>,
+    /// `[sync.klaviyo]` (see `sync::klaviyo`).
+    pub klaviyo: Option<super::klaviyo::KlaviyoConfig>,
 }
 
 /// `[sync.shopify]`.
@@ -174,6 +178,42 @@ impl SyncConfig {
         if let Some(g) = &self.google_ads {
             g.validate()?;
         }
+        if let Some(m) = &self.meta {
+            m.validate()?;
+        }
+        if let Some(k) = &self.klaviyo {
+            k.validate()?;
+        }
         Ok(())
+    }
+}
+
+/// A secret of `source` from `file` when set, else from the environment variable `env`;
+/// `key` is the configuration key of the file, `what` says what the secret is.
+pub(crate) fn secret_from(
+    source: &str,
+    file: Option<&std::path::Path>,
+    env: &str,
+    key: &str,
+    what: &str,
+) -> anyhow::Result<Secret> {
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            anyhow::anyhow!(
+                "{source}: cannot read the secret file {}: {e} (check {key})",
+                path.display()
+            )
+        })?;
+        let token = text.trim();
+        anyhow::ensure!(
+            !token.is_empty(),
+            "{source}: the secret file {} is empty (check {key})",
+            path.display()
+        );
+        return Ok(Secret::new(token));
+    }
+    match std::env::var(env) {
+        Ok(t) if !t.trim().is_empty() => Ok(Secret::new(t.trim())),
+        _ => anyhow::bail!("{source}: no credentials: set {env} ({what}) or {key}"),
     }
 }

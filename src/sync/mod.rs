@@ -1,6 +1,6 @@
 //! `insight-desk sync`: API connectors that keep the store up to date by themselves.
 //!
-//! Each source has a connector (`shopify`, `google_ads`: see their modules) that reads what changed
+//! Each source has a connector (`shopify`, `google_ads`, `meta`, `klaviyo`: see their modules) that reads what changed
 //! since its cursor and writes it through the importers' own sinks, so the API and the export
 //! files share one set of dedup rules. A connector's cursor lives in `sync_state.cursor`
 //! (written with the data it covers: `state`), every run is recorded in `sync_runs`, and the
@@ -11,9 +11,13 @@
 
 pub mod config;
 pub mod fake_google_ads;
+pub mod fake_klaviyo;
+pub mod fake_meta;
 pub mod fake_shopify;
 pub mod google_ads;
 pub mod graphql;
+pub mod klaviyo;
+pub mod meta;
 pub mod shopify;
 pub mod state;
 
@@ -64,6 +68,10 @@ pub enum Source {
     Shopify,
     /// Google Ads API: campaign spend and conversions by day.
     GoogleAds,
+    /// Meta Marketing API: campaign insights by day (spend, link clicks, purchases).
+    Meta,
+    /// Klaviyo API: campaign and flow performance, and each profile's last open and click.
+    Klaviyo,
 }
 
 impl Source {
@@ -71,6 +79,18 @@ impl Source {
         match self {
             Source::Shopify => shopify::SOURCE,
             Source::GoogleAds => google_ads::SOURCE,
+            Source::Meta => meta::SOURCE,
+            Source::Klaviyo => klaviyo::SOURCE,
+        }
+    }
+
+    /// Its table in `[sync]`.
+    pub fn config_key(self) -> &'static str {
+        match self {
+            Source::Shopify => "shopify",
+            Source::GoogleAds => "google_ads",
+            Source::Meta => "meta",
+            Source::Klaviyo => "klaviyo",
         }
     }
 
@@ -82,6 +102,12 @@ impl Source {
             }
             Source::GoogleAds => {
                 sources::coverage_query("ad_spend", "date", "WHERE source = 'google_ads'")
+            }
+            Source::Meta => {
+                sources::coverage_query("ad_spend", "date", "WHERE source = 'meta_ads'")
+            }
+            Source::Klaviyo => {
+                sources::coverage_query("ad_spend", "date", "WHERE source = 'klaviyo'")
             }
         }
     }
@@ -95,6 +121,14 @@ impl Source {
                 .and_then(|c| Some((c.schedule.as_deref()?, c.timezone))),
             Source::GoogleAds => config
                 .google_ads
+                .as_ref()
+                .and_then(|c| Some((c.schedule.as_deref()?, c.timezone))),
+            Source::Meta => config
+                .meta
+                .as_ref()
+                .and_then(|c| Some((c.schedule.as_deref()?, c.timezone))),
+            Source::Klaviyo => config
+                .klaviyo
                 .as_ref()
                 .and_then(|c| Some((c.schedule.as_deref()?, c.timezone))),
         }
@@ -141,10 +175,16 @@ impl std::fmt::Display for SourceOutcome {
         let c = &self.counts;
         write!(
             f,
-            "{} ({}): {} orders read; {} inserted, {} updated, {} unchanged; {:.2} s",
+            "{} ({}): {} {} read; {} inserted, {} updated, {} unchanged; {:.2} s",
             self.source,
             self.mode,
             c.records_read,
+            // Orders for Shopify; report rows and events for the ad and e-mail sources.
+            if self.source == shopify::SOURCE {
+                "orders"
+            } else {
+                "records"
+            },
             c.inserted,
             c.updated,
             c.unchanged,
@@ -173,15 +213,21 @@ pub fn configured(config: &SyncConfig, only: Option<Source>) -> anyhow::Result<V
     if config.google_ads.is_some() {
         all.push(Source::GoogleAds);
     }
+    if config.meta.is_some() {
+        all.push(Source::Meta);
+    }
+    if config.klaviyo.is_some() {
+        all.push(Source::Klaviyo);
+    }
     match only {
         Some(s) if all.contains(&s) => Ok(vec![s]),
         Some(s) => anyhow::bail!(
             "{} is not configured: add a [sync.{}] section to insight-desk.toml (see README, \"API sync\")",
             s.name(),
-            s.name()
+            s.config_key()
         ),
         None if all.is_empty() => anyhow::bail!(
-            "no API source is configured: add a [sync.shopify] or [sync.google_ads] section to insight-desk.toml (see README, \"API sync\")"
+            "no API source is configured: add a [sync.shopify], [sync.google_ads], [sync.meta] or [sync.klaviyo] section to insight-desk.toml (see README, \"API sync\")"
         ),
         None => Ok(all),
     }
@@ -194,13 +240,18 @@ pub fn scheduled_jobs(
     shop_tz: chrono_tz::Tz,
 ) -> anyhow::Result<Vec<crate::schedule::Job>> {
     let mut jobs = Vec::new();
-    for source in [Source::Shopify, Source::GoogleAds] {
+    for source in [
+        Source::Shopify,
+        Source::GoogleAds,
+        Source::Meta,
+        Source::Klaviyo,
+    ] {
         if let Some((expr, tz)) = source.schedule(config) {
             let cron =
                 crate::schedule::CronSchedule::parse(expr, tz.unwrap_or(shop_tz)).map_err(|e| {
                     anyhow::anyhow!(
                         "invalid configuration: sync.{}.schedule: {e}",
-                        source.name()
+                        source.config_key()
                     )
                 })?;
             jobs.push(crate::schedule::Job {
@@ -288,6 +339,36 @@ pub async fn sync_one(
                 let mut connector = google_ads::GoogleAds::new(store, tz, cfg, opts.base_backoff)?;
                 let result = connector.sync(&mut counts).await;
                 outcome.mode = connector.mode.to_string();
+                result
+            }
+            Source::Meta => {
+                let cfg = config
+                    .meta
+                    .as_ref()
+                    .ok_or_else(|| anyhow::anyhow!("meta is not configured"))?;
+                if opts.full {
+                    state::clear_cursor(store, meta::SOURCE).await?;
+                }
+                let mut connector = meta::Meta::new(store, tz, cfg, opts.base_backoff)?;
+                let result = connector.sync(&mut counts).await;
+                outcome.mode = connector.mode.to_string();
+                outcome.throttled = connector.stats.throttled;
+                outcome.waited_secs = connector.stats.waited.as_secs_f64();
+                result
+            }
+            Source::Klaviyo => {
+                let cfg = config
+                    .klaviyo
+                    .as_ref()
+                    .ok_or_else(|| anyhow::anyhow!("klaviyo is not configured"))?;
+                if opts.full {
+                    state::clear_cursor(store, klaviyo::SOURCE).await?;
+                }
+                let mut connector = klaviyo::Klaviyo::new(store, tz, cfg, opts.base_backoff)?;
+                let result = connector.sync(&mut counts).await;
+                outcome.mode = connector.mode.to_string();
+                outcome.throttled = connector.stats.throttled;
+                outcome.waited_secs = connector.stats.waited.as_secs_f64();
                 result
             }
         }

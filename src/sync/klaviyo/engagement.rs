@@ -1,0 +1,122 @@
+//! Klaviyo e-mail engagement: the events of the metrics "Opened Email" and "Clicked Email"
+//! since the cursor, with their profiles, reduced to the latest open and click per normalised
+//! e-mail and moved forward in `email_engagement` (migration 0012), for ChurnGuard.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::{Klaviyo, KlaviyoCursor, CLICKED, OPENED, SOURCE};
+use crate::import::db::{Tx, Val};
+use crate::import::order::customer_key;
+use crate::sync::state::{self, RunCounts};
+use crate::sync::SyncError;
+
+impl Klaviyo<'_> {
+    /// The latest event of `metric` after `since` per customer key; the newest time read.
+    async fn latest_events(
+        &mut self,
+        metric: &str,
+        since: Option<DateTime<Utc>>,
+        counts: &mut RunCounts,
+    ) -> Result<(HashMap<String, DateTime<Utc>>, Option<DateTime<Utc>>), SyncError> {
+        let since = since.unwrap_or_else(|| {
+            Utc::now() - chrono::Duration::days(i64::from(self.config.backfill_days))
+        });
+        let path = format!(
+            "/events/?filter=and(equals(metric_id,\"{metric}\"),greater-than(datetime,{}))&include=profile&fields[event]=datetime&fields[profile]=email&sort=datetime",
+            since.format("%Y-%m-%dT%H:%M:%SZ")
+        );
+        let (events, profiles) = self.list(&path, "events").await?;
+        let emails: HashMap<&str, &str> = profiles
+            .iter()
+            .filter_map(|p| Some((p["id"].as_str()?, p["attributes"]["email"].as_str()?)))
+            .collect();
+        let mut latest: HashMap<String, DateTime<Utc>> = HashMap::new();
+        let mut newest = None;
+        for e in &events {
+            counts.records_read += 1;
+            let Some(t) = e["attributes"]["datetime"]
+                .as_str()
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&Utc))
+            else {
+                continue;
+            };
+            newest = newest.max(Some(t));
+            let profile = e["relationships"]["profile"]["data"]["id"]
+                .as_str()
+                .unwrap_or("");
+            let Some(key) = emails.get(profile).and_then(|m| customer_key(m, "")) else {
+                continue; // a profile without an e-mail
+            };
+            let slot = latest.entry(key).or_insert(t);
+            *slot = (*slot).max(t);
+        }
+        Ok((latest, newest))
+    }
+
+    /// Reads the opens, then the clicks, and stores each one's latest per customer with its
+    /// cursor (one transaction per metric).
+    pub(super) async fn engagement(
+        &mut self,
+        metrics: &HashMap<String, String>,
+        cursor: &mut KlaviyoCursor,
+        counts: &mut RunCounts,
+    ) -> anyhow::Result<()> {
+        for (name, opens) in [(OPENED, true), (CLICKED, false)] {
+            let Some(metric) = metrics.get(name).cloned() else {
+                tracing::info!(metric = name, "klaviyo: no such metric, no engagement read");
+                continue;
+            };
+            let since = if opens {
+                cursor.opened_until
+            } else {
+                cursor.clicked_until
+            };
+            let (latest, newest) = self.latest_events(&metric, since, counts).await?;
+            let mut tx = Tx::begin(self.store).await?;
+            let now = Utc::now();
+            for (key, t) in latest {
+                let (open, click) = if opens {
+                    (Some(t), None)
+                } else {
+                    (None, Some(t))
+                };
+                let changed = tx
+                    .execute(
+                        UPSERT,
+                        vec![Val::Text(key), open.into(), click.into(), Val::Ts(now)],
+                    )
+                    .await?;
+                if changed > 0 {
+                    counts.updated += 1;
+                } else {
+                    counts.unchanged += 1;
+                }
+            }
+            if let Some(t) = newest {
+                if opens {
+                    cursor.opened_until = Some(t);
+                } else {
+                    cursor.clicked_until = Some(t);
+                }
+            }
+            state::save_cursor(&mut tx, SOURCE, &*cursor).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+}
+
+/// Moves a customer's last open / click forward only (never back, never to NULL); a row that
+/// would not change is not written.
+const UPSERT: &str = "INSERT INTO email_engagement (customer_key, last_open_at, last_click_at, updated_at) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT (customer_key) DO UPDATE SET \
+     last_open_at = CASE WHEN email_engagement.last_open_at IS NULL OR excluded.last_open_at > email_engagement.last_open_at \
+       THEN COALESCE(excluded.last_open_at, email_engagement.last_open_at) ELSE email_engagement.last_open_at END, \
+     last_click_at = CASE WHEN email_engagement.last_click_at IS NULL OR excluded.last_click_at > email_engagement.last_click_at \
+       THEN COALESCE(excluded.last_click_at, email_engagement.last_click_at) ELSE email_engagement.last_click_at END, \
+     updated_at = excluded.updated_at \
+     WHERE (excluded.last_open_at IS NOT NULL AND (email_engagement.last_open_at IS NULL OR excluded.last_open_at > email_engagement.last_open_at)) \
+        OR (excluded.last_click_at IS NOT NULL AND (email_engagement.last_click_at IS NULL OR excluded.last_click_at > email_engagement.last_click_at))";
