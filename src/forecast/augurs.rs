@@ -86,12 +86,14 @@ pub fn augurs_forecast(
         message: e.to_string(),
     };
     let point = match model {
-        AugursModel::AutoEts => AutoETS::non_seasonal()
-            .fit(y)
-            .map_err(|e| fit_error(&e))?
-            .predict(horizon, None)
-            .map_err(|e| fit_error(&e))?
-            .point,
+        AugursModel::AutoEts => {
+            AutoETS::non_seasonal()
+                .fit(y)
+                .map_err(|e| fit_error(&e))?
+                .predict(horizon, None)
+                .map_err(|e| fit_error(&e))?
+                .point
+        }
         AugursModel::Mstl => {
             let periods = if y.len() >= 2 * 365 {
                 vec![7, 365]
@@ -186,6 +188,9 @@ mod tests {
     fn a_failed_fit_says_which_model_and_how_many_days() {
         // Two days are too few for MSTL's weekly period.
         let e = augurs_forecast(AugursModel::Mstl, &[1.0, 2.0], 3).unwrap_err();
-        assert!(e.to_string().contains("Mstl") && e.to_string().contains("2 days"), "{e}");
+        assert!(
+            e.to_string().contains("Mstl") && e.to_string().contains("2 days"),
+            "{e}"
+        );
     }
 }
