@@ -66,9 +66,9 @@ pub fn fill_stockouts(units: &[f64], available: &[bool]) -> Vec<f64> {
     out[last + 1..].fill(units[last]);
     for w in known.windows(2) {
         let (a, b) = (w[0], w[1]);
-        for t in a + 1..b {
-            let x = (t - a) as f64 / (b - a) as f64;
-            out[t] = units[a] + x * (units[b] - units[a]);
+        for (k, slot) in out[a + 1..b].iter_mut().enumerate() {
+            let x = (k + 1) as f64 / (b - a) as f64;
+            *slot = units[a] + x * (units[b] - units[a]);
         }
     }
     out
