@@ -386,12 +386,7 @@ pub async fn run(args: BenchForecastArgs) -> anyhow::Result<()> {
     println!(
         "\nThe same {} SKUs (the first of the set), the same origins, scored by the same code; load average {}:",
         subset.len(),
-        std::fs::read_to_string("/proc/loadavg")
-            .unwrap_or_default()
-            .split_whitespace()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" ")
+        load_average()
     );
     let mut table = Table::new();
     table.load_preset(UTF8_FULL);
