@@ -109,6 +109,13 @@ pub struct BenchForecastArgs {
     /// about half a second per SKU on an idle core.
     #[arg(long, default_value_t = 100)]
     pub python_skus: usize,
+    /// Also fit augurs' AutoETS and MSTL (Rust crates) on the same series and origins; needs
+    /// a build with `--features augurs-bench`.
+    #[arg(long)]
+    pub augurs: bool,
+    /// augurs is compared on the first N SKUs (ours is timed again on the same N).
+    #[arg(long, default_value_t = 1000)]
+    pub augurs_skus: usize,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,8 @@
 //! `bench-forecast`: the demand model's speed and accuracy on synthetic SKUs (default
 //! 1,000 × 730 days, 90-day horizon, three rolling origins + the final fit per SKU), and,
 //! given `--python`, statsforecast's AutoETS (weekly season) on the same series and the same
-//! origins, scored by the same code. Prints a table; the README's figures come from it.
+//! origins, scored by the same code; given `--augurs` (build feature `augurs-bench`), augurs'
+//! AutoETS and MSTL (Rust crates) likewise. Prints tables; the README's figures come from them.
 
 use std::path::Path;
 use std::process::Command;
@@ -153,7 +154,118 @@ fn read_autoets(
         .collect()
 }
 
+/// A table row: model, time, WAPE smooth / intermittent / all, MASE all.
+fn accuracy_row(name: String, time: String, a: &[Accuracy; 3]) -> [String; 6] {
+    let pct = |x: Option<f64>| x.map_or("—".into(), |x| format!("{x:.1} %"));
+    [
+        name,
+        time,
+        pct(a[0].wape_pct()),
+        pct(a[1].wape_pct()),
+        pct(a[2].wape_pct()),
+        a[2].mase().map_or("—".into(), |m| format!("{m:.3}")),
+    ]
+}
+
+/// `a ÷ b` with three decimals, "—" when either is missing.
+fn ratio(a: Option<f64>, b: Option<f64>) -> String {
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.3}", a / b),
+        _ => "—".into(),
+    }
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// augurs' AutoETS and MSTL against ours on `subset`: same origins, same scoring, same
+/// threads (one SKU per task), each timed once (3 backtests + the final fit per SKU).
+#[cfg(feature = "augurs-bench")]
+fn augurs_comparison(subset: &[SyntheticSku], args: &BenchForecastArgs) -> anyhow::Result<()> {
+    use crate::forecast::augurs::{backtest_augurs, AugursModel};
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut ours_times = Vec::new();
+    let mut ours_folds = Vec::new();
+    for _ in 0..args.runs.max(1) {
+        let t = Instant::now();
+        ours_folds = run_ours(subset, args.horizon);
+        ours_times.push(t.elapsed().as_secs_f64());
+    }
+    let ours_time = median(ours_times);
+    let ours = accuracy(subset, &ours_folds);
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL);
+    table.set_header([
+        "model",
+        "time (3 backtests + final)",
+        "WAPE smooth",
+        "WAPE intermittent",
+        "WAPE all",
+        "MASE all",
+        "fits failed (→ mean)",
+    ]);
+    let with = |r: [String; 6], extra: String| {
+        let mut v = r.to_vec();
+        v.push(extra);
+        v
+    };
+    table.add_row(with(
+        accuracy_row(
+            format!("insight-desk ({cores} threads)"),
+            format!("{ours_time:.2} s"),
+            &ours,
+        ),
+        "—".into(),
+    ));
+    let mut ratios = Vec::new();
+    for model in AugursModel::ALL {
+        let t = Instant::now();
+        let out = par_map(subset, |s| backtest_augurs(model, &s.series, args.horizon));
+        let time = t.elapsed().as_secs_f64();
+        let failed: usize = out.iter().map(|(_, f)| f).sum();
+        let folds: Vec<Vec<Fold>> = out.into_iter().map(|(f, _)| f).collect();
+        let a = accuracy(subset, &folds);
+        table.add_row(with(
+            accuracy_row(
+                format!("{} ({cores} threads)", model.label()),
+                format!("{time:.2} s"),
+                &a,
+            ),
+            format!("{failed} of {}", subset.len() * (ORIGINS + 1)),
+        ));
+        ratios.push(format!(
+            "{model:?}: speed {model:?} time ÷ ours = {:.1}×; our WAPE ÷ its WAPE = {} (smooth {}, intermittent {}); our MASE ÷ its MASE = {}",
+            time / ours_time,
+            ratio(ours[2].wape_pct(), a[2].wape_pct()),
+            ratio(ours[0].wape_pct(), a[0].wape_pct()),
+            ratio(ours[1].wape_pct(), a[1].wape_pct()),
+            ratio(ours[2].mase(), a[2].mase()),
+        ));
+    }
+    println!(
+        "\naugurs on the same {} SKUs (the first of the set), the same origins, scored by the same code; load average {}:",
+        subset.len(),
+        load_average()
+    );
+    println!("{table}");
+    for r in ratios {
+        println!("ratios — {r}");
+    }
+    Ok(())
+}
+
 pub async fn run(args: BenchForecastArgs) -> anyhow::Result<()> {
+    #[cfg(not(feature = "augurs-bench"))]
+    anyhow::ensure!(
+        !args.augurs,
+        "--augurs needs the augurs crates, which this build left out: rebuild with `cargo build --release --features augurs-bench`"
+    );
     anyhow::ensure!(
         args.days >= args.horizon + 56,
         "--days {} is too short for --horizon {}: the backtest needs horizon + 56 days",
@@ -241,17 +353,7 @@ pub async fn run(args: BenchForecastArgs) -> anyhow::Result<()> {
         "WAPE all",
         "MASE all",
     ]);
-    let pct = |x: Option<f64>| x.map_or("—".into(), |x| format!("{x:.1} %"));
-    let row = |name: String, time: String, a: &[Accuracy; 3]| {
-        [
-            name,
-            time,
-            pct(a[0].wape_pct()),
-            pct(a[1].wape_pct()),
-            pct(a[2].wape_pct()),
-            a[2].mase().map_or("—".into(), |m| format!("{m:.3}")),
-        ]
-    };
+    let row = accuracy_row;
     table.add_row(row(
         format!(
             "insight-desk ({cores} threads, median of {})",
@@ -271,6 +373,10 @@ pub async fn run(args: BenchForecastArgs) -> anyhow::Result<()> {
         &[naive(&ours[0]), naive(&ours[1]), naive(&ours[2])],
     ));
     println!("{table}");
+    #[cfg(feature = "augurs-bench")]
+    if args.augurs {
+        augurs_comparison(&skus[..args.augurs_skus.clamp(1, skus.len())], &args)?;
+    }
     let Some((timing, a, sub_time, sub)) = &theirs else {
         println!(
             "(give --python PATH, a Python with statsforecast installed, for the AutoETS comparison)"
@@ -280,12 +386,7 @@ pub async fn run(args: BenchForecastArgs) -> anyhow::Result<()> {
     println!(
         "\nThe same {} SKUs (the first of the set), the same origins, scored by the same code; load average {}:",
         subset.len(),
-        std::fs::read_to_string("/proc/loadavg")
-            .unwrap_or_default()
-            .split_whitespace()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" ")
+        load_average()
     );
     let mut table = Table::new();
     table.load_preset(UTF8_FULL);
@@ -311,10 +412,6 @@ pub async fn run(args: BenchForecastArgs) -> anyhow::Result<()> {
         a,
     ));
     println!("{table}");
-    let ratio = |o: Option<f64>, t: Option<f64>| match (o, t) {
-        (Some(o), Some(t)) if t > 0.0 => format!("{:.3}", o / t),
-        _ => "—".into(),
-    };
     println!(
         "ratios — speed: AutoETS time ÷ ours = {:.0}×; accuracy: our WAPE ÷ AutoETS WAPE = {} (smooth {}, intermittent {}), our MASE ÷ AutoETS MASE = {}",
         timing.seconds / sub_time,

@@ -9,6 +9,8 @@
 //! forecasts into days of cover and reorders. The model and the stock arithmetic are pure;
 //! only `load` touches the store.
 
+#[cfg(feature = "augurs-bench")]
+pub mod augurs;
 pub mod backtest;
 pub mod card;
 mod intermittent;
