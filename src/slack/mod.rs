@@ -15,6 +15,7 @@ pub mod config;
 pub mod deliver;
 pub mod fake;
 pub mod http;
+mod parse;
 pub mod socket;
 
 pub use api::{SlackApi, SlackError};
