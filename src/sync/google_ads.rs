@@ -24,9 +24,7 @@ use serde_json::{json, Value};
 use super::graphql::without_url;
 use super::state::{self, RunCounts};
 use super::SyncError;
-use crate::import::ad_reports::{self, Figures, GOOGLE};
-use crate::import::db::Tx;
-use crate::import::{ImportOptions, ImportSummary};
+use crate::import::ad_reports::{Figures, GOOGLE};
 use crate::slack::Secret;
 use crate::store::Store;
 
@@ -441,30 +439,10 @@ impl<'a> GoogleAds<'a> {
                 entry.1.conversions += f.conversions;
                 entry.1.value = Some(entry.1.value.unwrap_or(0) + f.value.unwrap_or(0));
             }
-            let mut summary = ImportSummary::default();
-            ad_reports::write(
-                self.store,
-                &GOOGLE,
-                days,
-                &ImportOptions::default(),
-                &mut summary,
-            )
-            .await?;
-            counts.inserted += summary.inserted;
-            counts.updated += summary.updated;
-            counts.unchanged += summary.skipped;
-            // The cursor follows the data (written in its own transaction: a crash between the
-            // two only re-reads these days, which replaces them with the same figures).
-            let mut tx = Tx::begin(self.store).await?;
-            state::save_cursor(
-                &mut tx,
-                SOURCE,
-                &GoogleAdsCursor {
-                    last_day: Some(end),
-                },
-            )
-            .await?;
-            tx.commit().await?;
+            let cursor = GoogleAdsCursor {
+                last_day: Some(end),
+            };
+            state::write_ad_days(self.store, &GOOGLE, days, SOURCE, &cursor, counts).await?;
             start = end + Days::new(1);
         }
         Ok(())

@@ -33,9 +33,7 @@ use super::config::secret_from;
 use super::graphql::without_url;
 use super::state::{self, RunCounts};
 use super::SyncError;
-use crate::import::ad_reports::{self, Figures, META};
-use crate::import::db::Tx;
-use crate::import::{ImportOptions, ImportSummary};
+use crate::import::ad_reports::{Figures, META};
 use crate::slack::Secret;
 use crate::store::Store;
 
@@ -488,28 +486,10 @@ impl<'a> Meta<'a> {
                     (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
                 };
             }
-            let mut summary = ImportSummary::default();
-            ad_reports::write(
-                self.store,
-                &META,
-                days,
-                &ImportOptions::default(),
-                &mut summary,
-            )
-            .await?;
-            counts.inserted += summary.inserted;
-            counts.updated += summary.updated;
-            counts.unchanged += summary.skipped;
-            let mut tx = Tx::begin(self.store).await?;
-            state::save_cursor(
-                &mut tx,
-                SOURCE,
-                &MetaCursor {
-                    last_day: Some(end),
-                },
-            )
-            .await?;
-            tx.commit().await?;
+            let cursor = MetaCursor {
+                last_day: Some(end),
+            };
+            state::write_ad_days(self.store, &META, days, SOURCE, &cursor, counts).await?;
             start = end + Days::new(1);
         }
         Ok(())

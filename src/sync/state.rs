@@ -211,3 +211,35 @@ pub async fn clear_summaries_pending(store: &Store, source: &str) -> anyhow::Res
     })
     .with_context(|| format!("failed to clear the pending-summaries mark of {source}"))
 }
+
+/// Writes a connector's ad-report days through the CSV importer's own writer (the same rows
+/// and upserts as an export of the same figures), adds what it did to `counts`, then saves the
+/// cursor that covers them. The cursor is committed after the data, in its own transaction: a
+/// crash in between only re-reads those days, which replaces them with the same figures.
+pub(crate) async fn write_ad_days<C: serde::Serialize>(
+    store: &Store,
+    platform: &crate::import::ad_reports::Platform,
+    days: std::collections::BTreeMap<
+        (chrono::NaiveDate, String),
+        (String, crate::import::ad_reports::Figures),
+    >,
+    source: &str,
+    cursor: &C,
+    counts: &mut RunCounts,
+) -> anyhow::Result<()> {
+    let mut summary = crate::import::ImportSummary::default();
+    crate::import::ad_reports::write(
+        store,
+        platform,
+        days,
+        &crate::import::ImportOptions::default(),
+        &mut summary,
+    )
+    .await?;
+    counts.inserted += summary.inserted;
+    counts.updated += summary.updated;
+    counts.unchanged += summary.skipped;
+    let mut tx = Tx::begin(store).await?;
+    save_cursor(&mut tx, source, cursor).await?;
+    tx.commit().await.context("failed to commit the cursor")
+}

@@ -36,10 +36,8 @@ use super::graphql::without_url;
 use super::meta::{hundredths, Stats};
 use super::state::{self, RunCounts};
 use super::SyncError;
-use crate::import::ad_reports::{self, Figures};
-use crate::import::db::Tx;
+use crate::import::ad_reports::Figures;
 use crate::import::klaviyo::KLAVIYO;
-use crate::import::{ImportOptions, ImportSummary};
 use crate::slack::Secret;
 use crate::store::{ShopSettings, Store};
 
@@ -520,22 +518,8 @@ impl<'a> Klaviyo<'a> {
             let days = self
                 .reports(from, yesterday, &conversion, &currency, counts)
                 .await?;
-            let mut summary = ImportSummary::default();
-            ad_reports::write(
-                self.store,
-                &KLAVIYO,
-                days,
-                &ImportOptions::default(),
-                &mut summary,
-            )
-            .await?;
-            counts.inserted += summary.inserted;
-            counts.updated += summary.updated;
-            counts.unchanged += summary.skipped;
             cursor.last_day = Some(yesterday);
-            let mut tx = Tx::begin(self.store).await?;
-            state::save_cursor(&mut tx, SOURCE, &cursor).await?;
-            tx.commit().await?;
+            state::write_ad_days(self.store, &KLAVIYO, days, SOURCE, &cursor, counts).await?;
         }
         if !self.config.engagement {
             return Ok(());
