@@ -14,9 +14,12 @@
 //!   customers no longer recomputes the days of all their first orders).
 //!
 //! Those customers and days go into temporary tables, their rows are deleted and computed
-//! again by the same statements as the full rebuild (src/store/summaries.rs, with filters),
-//! so the tables hold exactly what a full rebuild gives: tests/summaries.rs compares the two
-//! after an overlapping re-import with an edited order, on both backends.
+//! again: the daily rows by the same statements as the full rebuild (src/store/summaries.rs,
+//! with filters), the cohort and value rows by the same sums read from the views through the
+//! customers of those acquisition days (the full rebuild's per-customer-day sums would read
+//! every line to find them). The tables hold exactly what a full rebuild gives:
+//! tests/summaries.rs compares the two after an overlapping re-import with an edited order,
+//! on both backends.
 
 use std::borrow::Cow;
 

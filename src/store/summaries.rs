@@ -19,7 +19,7 @@
 //! narrower rows. Only the SKU summary, whose grain is not a customer's, reads `sales_facts`
 //! itself. Every sum is the same `CASE` over the same view columns as before, taken in two
 //! steps (a sum of sums), so the figures do not change: tests/summaries.rs compares the
-//! tables with the single-step statements over the views (`the_rebuild_equals_the_view_sums`).
+//! tables with the single-step statements over the views (`the_rebuild_equals_the_view_sums_*`).
 
 /// Empties every summary table of migration 0004; run before [`REBUILD`].
 pub(super) const CLEAR: [&str; 4] = [
