@@ -9,8 +9,9 @@
 //! `POST /api/campaign-values-reports/` answers the statistics of the campaigns sent in its
 //! timeframe; `POST /api/flow-series-reports/` one row per flow message with a daily series
 //! over the timeframe's days (in the account's time zone). Both check the conversion metric.
-//! Queued 429s (with `Retry-After: 0`) are given first; `fail` answers 500. Calls are
-//! recorded (method and path, status, body) without the key.
+//! Queued 429s (with `Retry-After: 0`) are given first; `fail` answers 500; `hold` stops the
+//! calls of a list (`GET /api/events/`) from the `n`-th until released. Calls are recorded
+//! (method and path, status, body) without the key.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -23,6 +24,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use serde_json::{json, Value};
+
+use super::fake_hold::Hold;
 
 /// Statistics of a campaign or of one flow message's day, as the reports name them.
 #[derive(Debug, Clone, Default)]
@@ -86,6 +89,7 @@ struct Inner {
     throttles: u32,
     fail: bool,
     calls: Vec<Call>,
+    hold: Hold,
 }
 
 type Shared = Arc<Mutex<Inner>>;
@@ -98,6 +102,8 @@ fn lock(s: &Shared) -> std::sync::MutexGuard<'_, Inner> {
 pub struct FakeKlaviyo {
     pub addr: SocketAddr,
     inner: Shared,
+    /// Holds the calls of a list by method and path (`GET /api/events/`) until released.
+    pub hold: Hold,
 }
 
 impl FakeKlaviyo {
@@ -114,7 +120,9 @@ impl FakeKlaviyo {
             throttles: 0,
             fail: false,
             calls: Vec::new(),
+            hold: Hold::default(),
         }));
+        let hold = lock(&inner).hold.clone();
         let app = Router::new()
             .route("/api/{list}/", get(list))
             .route("/api/campaign-values-reports/", post(campaign_report))
@@ -125,7 +133,7 @@ impl FakeKlaviyo {
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Ok(FakeKlaviyo { addr, inner })
+        Ok(FakeKlaviyo { addr, inner, hold })
     }
 
     /// The `base_url` for the configuration.
@@ -225,9 +233,11 @@ async fn list(
     headers: HeaderMap,
     Query(mut params): Query<HashMap<String, String>>,
 ) -> Response {
-    let mut inner = lock(&s);
     let path = uri.path().to_string();
     let what = format!("{method} {path}");
+    let hold = lock(&s).hold.clone();
+    hold.pass(&what).await;
+    let mut inner = lock(&s);
     if let Some(r) = gate(&mut inner, &what, &headers, &json!(params)) {
         return r;
     }

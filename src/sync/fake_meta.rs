@@ -8,11 +8,14 @@
 //! `Job Completed` at 100 %; its rows are paged at `GET /{version}/{run}/insights`. The
 //! `access_token` must be the one it was started with (else error 190, as an expired token
 //! gets); queued throttle answers (error code 17/4/613, or 0 for HTTP 429) are given first;
-//! `fail` makes every call answer 500. Every call is recorded without its token.
+//! `fail` makes every call answer 500. Queued usage headers (`x-business-use-case-usage`,
+//! `x-app-usage`, as Meta sends them) go on the next answers, one set each; `hold` stops a
+//! call kind until released. Every call is recorded without its token, with its time.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -21,6 +24,8 @@ use axum::routing::get;
 use axum::{Form, Json, Router};
 use chrono::NaiveDate;
 use serde_json::{json, Value};
+
+use super::fake_hold::Hold;
 
 /// One campaign's day in the fake account. Money in cents.
 #[derive(Debug, Clone)]
@@ -43,6 +48,14 @@ pub struct Call {
     pub kind: String,
     pub status: u16,
     pub params: HashMap<String, String>,
+    pub at: Instant,
+}
+
+/// The usage headers of one answer (each a JSON text; `None`: header absent).
+#[derive(Debug, Clone, Default)]
+pub struct Usage {
+    pub business_use_case: Option<String>,
+    pub app: Option<String>,
 }
 
 struct Job {
@@ -58,6 +71,8 @@ struct Inner {
     throttles: Vec<i64>,
     fail: bool,
     calls: Vec<Call>,
+    usage: Vec<Usage>,
+    hold: Hold,
 }
 
 type Shared = Arc<Mutex<Inner>>;
@@ -70,6 +85,8 @@ fn lock(s: &Shared) -> std::sync::MutexGuard<'_, Inner> {
 pub struct FakeMeta {
     pub addr: SocketAddr,
     inner: Shared,
+    /// Holds calls by kind (`insights`, `report-insights`, …) until released.
+    pub hold: Hold,
 }
 
 impl FakeMeta {
@@ -82,7 +99,10 @@ impl FakeMeta {
             throttles: Vec::new(),
             fail: false,
             calls: Vec::new(),
+            usage: Vec::new(),
+            hold: Hold::default(),
         }));
+        let hold = lock(&inner).hold.clone();
         let app = Router::new()
             .route("/{version}/{node}", get(status))
             .route("/{version}/{node}/insights", get(insights).post(start_job))
@@ -92,7 +112,7 @@ impl FakeMeta {
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Ok(FakeMeta { addr, inner })
+        Ok(FakeMeta { addr, inner, hold })
     }
 
     pub fn base_url(&self) -> String {
@@ -115,6 +135,11 @@ impl FakeMeta {
 
     pub fn fail(&self, fail: bool) {
         lock(&self.inner).fail = fail;
+    }
+
+    /// The next answers carry these usage headers, one set each.
+    pub fn usage(&self, usage: &[Usage]) {
+        lock(&self.inner).usage.extend_from_slice(usage);
     }
 
     pub fn set_polls_before_done(&self, n: u32) {
@@ -175,6 +200,7 @@ fn record(inner: &mut Inner, kind: &str, status: StatusCode, params: &HashMap<St
         kind: kind.into(),
         status: status.as_u16(),
         params,
+        at: Instant::now(),
     });
 }
 
@@ -246,16 +272,23 @@ async fn insights(
     Path((version, node)): Path<(String, String)>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let mut inner = lock(&s);
     let kind = if node.starts_with("act_") {
         "insights"
     } else {
         "report-insights"
     };
+    let hold = lock(&s).hold.clone();
+    hold.pass(kind).await;
+    let mut inner = lock(&s);
     if let Some(r) = gate(&mut inner, kind, &params) {
         return r;
     }
     let here = format!("https://graph.facebook.com/{version}/{node}/insights");
+    let usage = if inner.usage.is_empty() {
+        Usage::default()
+    } else {
+        inner.usage.remove(0)
+    };
     let rows = if kind == "insights" {
         rows_in(&inner, &params)
     } else {
@@ -270,7 +303,16 @@ async fn insights(
             .into_response();
     };
     record(&mut inner, kind, StatusCode::OK, &params);
-    Json(page(&rows, &params, &here)).into_response()
+    let mut response = Json(page(&rows, &params, &here)).into_response();
+    for (name, value) in [
+        ("x-business-use-case-usage", usage.business_use_case),
+        ("x-app-usage", usage.app),
+    ] {
+        if let Some(v) = value.and_then(|v| v.parse().ok()) {
+            response.headers_mut().insert(name, v);
+        }
+    }
+    response
 }
 
 async fn start_job(

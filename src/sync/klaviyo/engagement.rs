@@ -1,63 +1,70 @@
 //! Klaviyo e-mail engagement: the events of the metrics "Opened Email" and "Clicked Email"
 //! since the cursor, with their profiles, reduced to the latest open and click per normalised
 //! e-mail and moved forward in `email_engagement` (migration 0012), for ChurnGuard.
+//!
+//! The events are written a page at a time, each page in one transaction with the cursor
+//! that covers it (the next page's link and the newest event stored so far), so memory stays
+//! that of one page whatever the window, and a pass broken off resumes at its next page.
+//! Re-reading a page is harmless: a time only ever moves forward.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::{Klaviyo, KlaviyoCursor, CLICKED, OPENED, SOURCE};
 use crate::import::db::{Tx, Val};
 use crate::import::order::customer_key;
 use crate::sync::state::{self, RunCounts};
-use crate::sync::SyncError;
+
+/// An engagement pass broken off (`KlaviyoCursor::opened_page`, `clicked_page`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EngagementPage {
+    /// The next page's link (`links.next`).
+    pub next: String,
+    /// The newest event time stored so far by this pass.
+    pub newest: Option<DateTime<Utc>>,
+}
+
+/// The latest event time per customer key of one page of events (and its newest time).
+fn latest_of_page(
+    page: &Value,
+    counts: &mut RunCounts,
+) -> (HashMap<String, DateTime<Utc>>, Option<DateTime<Utc>>) {
+    let emails: HashMap<&str, &str> = page["included"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| Some((p["id"].as_str()?, p["attributes"]["email"].as_str()?)))
+        .collect();
+    let mut latest: HashMap<String, DateTime<Utc>> = HashMap::new();
+    let mut newest = None;
+    for e in page["data"].as_array().into_iter().flatten() {
+        counts.records_read += 1;
+        let Some(t) = e["attributes"]["datetime"]
+            .as_str()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc))
+        else {
+            continue;
+        };
+        newest = newest.max(Some(t));
+        let profile = e["relationships"]["profile"]["data"]["id"]
+            .as_str()
+            .unwrap_or("");
+        let Some(key) = emails.get(profile).and_then(|m| customer_key(m, "")) else {
+            continue; // a profile without an e-mail
+        };
+        let slot = latest.entry(key).or_insert(t);
+        *slot = (*slot).max(t);
+    }
+    (latest, newest)
+}
 
 impl Klaviyo<'_> {
-    /// The latest event of `metric` after `since` per customer key; the newest time read.
-    async fn latest_events(
-        &mut self,
-        metric: &str,
-        since: Option<DateTime<Utc>>,
-        counts: &mut RunCounts,
-    ) -> Result<(HashMap<String, DateTime<Utc>>, Option<DateTime<Utc>>), SyncError> {
-        let since = since.unwrap_or_else(|| {
-            Utc::now() - chrono::Duration::days(i64::from(self.config.backfill_days))
-        });
-        let path = format!(
-            "/events/?filter=and(equals(metric_id,\"{metric}\"),greater-than(datetime,{}))&include=profile&fields[event]=datetime&fields[profile]=email&sort=datetime",
-            since.format("%Y-%m-%dT%H:%M:%SZ")
-        );
-        let (events, profiles) = self.list(&path, "events").await?;
-        let emails: HashMap<&str, &str> = profiles
-            .iter()
-            .filter_map(|p| Some((p["id"].as_str()?, p["attributes"]["email"].as_str()?)))
-            .collect();
-        let mut latest: HashMap<String, DateTime<Utc>> = HashMap::new();
-        let mut newest = None;
-        for e in &events {
-            counts.records_read += 1;
-            let Some(t) = e["attributes"]["datetime"]
-                .as_str()
-                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-                .map(|t| t.with_timezone(&Utc))
-            else {
-                continue;
-            };
-            newest = newest.max(Some(t));
-            let profile = e["relationships"]["profile"]["data"]["id"]
-                .as_str()
-                .unwrap_or("");
-            let Some(key) = emails.get(profile).and_then(|m| customer_key(m, "")) else {
-                continue; // a profile without an e-mail
-            };
-            let slot = latest.entry(key).or_insert(t);
-            *slot = (*slot).max(t);
-        }
-        Ok((latest, newest))
-    }
-
-    /// Reads the opens, then the clicks, and stores each one's latest per customer with its
-    /// cursor (one transaction per metric).
+    /// Reads the opens, then the clicks, and stores each one's latest per customer, a page
+    /// per transaction with the cursor.
     pub(super) async fn engagement(
         &mut self,
         metrics: &HashMap<String, String>,
@@ -74,36 +81,65 @@ impl Klaviyo<'_> {
             } else {
                 cursor.clicked_until
             };
-            let (latest, newest) = self.latest_events(&metric, since, counts).await?;
-            let mut tx = Tx::begin(self.store).await?;
-            let now = Utc::now();
-            for (key, t) in latest {
-                let (open, click) = if opens {
-                    (Some(t), None)
+            let resumed = if opens {
+                cursor.opened_page.clone()
+            } else {
+                cursor.clicked_page.clone()
+            };
+            let (mut next, mut newest) = match resumed {
+                Some(p) => (p.next, p.newest),
+                None => {
+                    let since = since.unwrap_or_else(|| {
+                        Utc::now() - chrono::Duration::days(i64::from(self.config.backfill_days))
+                    });
+                    let first = format!(
+                        "/events/?filter=and(equals(metric_id,\"{metric}\"),greater-than(datetime,{}))&include=profile&fields[event]=datetime&fields[profile]=email&sort=datetime",
+                        since.format("%Y-%m-%dT%H:%M:%SZ")
+                    );
+                    (first, None)
+                }
+            };
+            loop {
+                let page = self.call(None, &next, "events").await?;
+                let (latest, page_newest) = latest_of_page(&page, counts);
+                newest = newest.max(page_newest);
+                let mut tx = Tx::begin(self.store).await?;
+                let now = Utc::now();
+                for (key, t) in latest {
+                    let (open, click) = if opens {
+                        (Some(t), None)
+                    } else {
+                        (None, Some(t))
+                    };
+                    let changed = tx
+                        .execute(
+                            UPSERT,
+                            vec![Val::Text(key), open.into(), click.into(), Val::Ts(now)],
+                        )
+                        .await?;
+                    if changed > 0 {
+                        counts.updated += 1;
+                    } else {
+                        counts.unchanged += 1;
+                    }
+                }
+                let link = page["links"]["next"].as_str().map(str::to_string);
+                let (until, resume) = if opens {
+                    (&mut cursor.opened_until, &mut cursor.opened_page)
                 } else {
-                    (None, Some(t))
+                    (&mut cursor.clicked_until, &mut cursor.clicked_page)
                 };
-                let changed = tx
-                    .execute(
-                        UPSERT,
-                        vec![Val::Text(key), open.into(), click.into(), Val::Ts(now)],
-                    )
-                    .await?;
-                if changed > 0 {
-                    counts.updated += 1;
-                } else {
-                    counts.unchanged += 1;
+                *resume = link.clone().map(|next| EngagementPage { next, newest });
+                if link.is_none() {
+                    *until = newest.or(*until);
+                }
+                state::save_cursor(&mut tx, SOURCE, &*cursor).await?;
+                tx.commit().await?;
+                match link {
+                    Some(link) => next = link,
+                    None => break,
                 }
             }
-            if let Some(t) = newest {
-                if opens {
-                    cursor.opened_until = Some(t);
-                } else {
-                    cursor.clicked_until = Some(t);
-                }
-            }
-            state::save_cursor(&mut tx, SOURCE, &*cursor).await?;
-            tx.commit().await?;
         }
         Ok(())
     }
