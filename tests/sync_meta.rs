@@ -422,7 +422,10 @@ pub fn klaviyo_config(fake: &FakeKlaviyo, dir: &std::path::Path) -> KlaviyoConfi
     }
 }
 
-pub async fn engagement(store: &Store, key: &str) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+pub async fn engagement(
+    store: &Store,
+    key: &str,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
     let sql = "SELECT last_open_at, last_click_at FROM email_engagement WHERE customer_key = $1";
     insight_desk::with_pool!(store, pool => sqlx::query_as::<_, (Option<DateTime<Utc>>, Option<DateTime<Utc>>)>(sql).bind(key).fetch_one(pool).await)
         .unwrap()
@@ -663,7 +666,8 @@ db_story!(
         let (first, second) = (at[1] - at[0], at[2] - at[1]);
         assert!(first >= Duration::from_millis(400), "{first:?}");
         assert!(second >= Duration::from_millis(600), "{second:?}");
-        assert!(outcome.waited_secs >= 1.0, "{}", outcome.waited_secs);
+        // The pauses count from each answer: the waits are what was left of them.
+        assert!(outcome.waited_secs >= 0.9, "{}", outcome.waited_secs);
 
         // Below 95 % everywhere: no wait.
         let low = Usage {
@@ -674,10 +678,13 @@ db_story!(
         let before = fake.calls().len();
         let again = sync_one(store, PARIS, &cfg, Source::Meta, &opts()).await;
         assert_eq!(again.error, None);
-        let at: Vec<std::time::Instant> =
-            fake.calls().iter().skip(before).map(|c| c.at).collect();
+        let at: Vec<std::time::Instant> = fake.calls().iter().skip(before).map(|c| c.at).collect();
         for pair in at.windows(2) {
-            assert!(pair[1] - pair[0] < Duration::from_millis(300), "{:?}", pair[1] - pair[0]);
+            assert!(
+                pair[1] - pair[0] < Duration::from_millis(300),
+                "{:?}",
+                pair[1] - pair[0]
+            );
         }
     }
 );

@@ -21,8 +21,7 @@ use crate::summaries::derived_tables;
 use crate::support::TestStore;
 use crate::sync::{config, node, scalar, shop, sync, TOKEN};
 use crate::sync_meta::{
-    account, cfg_meta, engagement, klaviyo_config, meta_days, opts, KLAVIYO_KEY, META_TOKEN,
-    PARIS,
+    account, cfg_meta, engagement, klaviyo_config, meta_days, opts, KLAVIYO_KEY, META_TOKEN, PARIS,
 };
 
 const PATIENCE: Duration = Duration::from_secs(120);
@@ -190,13 +189,7 @@ db_story!(
             fake.upsert_order(n.clone());
         }
         fake.hold.hold("orders", fake.hold.seen("orders") + 2);
-        kill_when_held(
-            store,
-            &cfg,
-            Source::Shopify,
-            fake.hold.until_held(PATIENCE),
-        )
-        .await;
+        kill_when_held(store, &cfg, Source::Shopify, fake.hold.until_held(PATIENCE)).await;
         let stopped = shopify_cursor(store).await;
         assert_eq!(
             stopped.after.as_deref(),
@@ -204,7 +197,12 @@ db_story!(
             "two pages stored with their cursor"
         );
         assert_eq!(
-            state::runs(store, "shopify").await.unwrap().last().unwrap().status,
+            state::runs(store, "shopify")
+                .await
+                .unwrap()
+                .last()
+                .unwrap()
+                .status,
             "running",
             "a killed run is never closed"
         );
@@ -228,59 +226,59 @@ db_story!(
     }
 );
 
-db_story!(
-    a_killed_bulk_backfill_resumes_to_the_same_store,
-    |store| {
-        let dir = tempfile::tempdir().unwrap();
-        // 20,000 generated orders; the file's chunk after the 12,000th order is held: past the
-        // first commit (8 batches of 1,024 orders), before the file's end.
-        const ORDERS: u64 = 20_000;
-        let fake = FakeShopify::start_generated(TOKEN, ORDERS).await.unwrap();
-        let cfg = config(&fake, dir.path(), TOKEN);
-        fake.hold.hold("download-chunk", chunks_before(12_000));
-        let committed = async {
-            fake.hold.until_held(PATIENCE).await;
-            let started = std::time::Instant::now();
-            loop {
-                let c = shopify_cursor(store).await;
-                if c.backfill.as_ref().is_some_and(|b| b.orders_done > 0) {
-                    break;
-                }
-                assert!(started.elapsed() < PATIENCE, "no batch committed: {c:?}");
-                tokio::time::sleep(Duration::from_millis(20)).await;
+db_story!(a_killed_bulk_backfill_resumes_to_the_same_store, |store| {
+    let dir = tempfile::tempdir().unwrap();
+    // 20,000 generated orders; the file's chunk after the 12,000th order is held: past the
+    // first commit (8 batches of 1,024 orders), before the file's end.
+    const ORDERS: u64 = 20_000;
+    let fake = FakeShopify::start_generated(TOKEN, ORDERS).await.unwrap();
+    let cfg = config(&fake, dir.path(), TOKEN);
+    fake.hold.hold("download-chunk", chunks_before(12_000));
+    let committed = async {
+        fake.hold.until_held(PATIENCE).await;
+        let started = std::time::Instant::now();
+        loop {
+            let c = shopify_cursor(store).await;
+            if c.backfill.as_ref().is_some_and(|b| b.orders_done > 0) {
+                break;
             }
-        };
-        kill_when_held(store, &cfg, Source::Shopify, committed).await;
-        let stopped = shopify_cursor(store).await;
-        let done = stopped.backfill.as_ref().unwrap().orders_done;
-        assert!(done > 0 && done < ORDERS, "{stopped:?}");
-        assert_eq!(
-            scalar(store, "SELECT COUNT(*) FROM orders").await,
-            done as i64,
-            "the cursor covers exactly the orders stored"
-        );
+            assert!(started.elapsed() < PATIENCE, "no batch committed: {c:?}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    kill_when_held(store, &cfg, Source::Shopify, committed).await;
+    let stopped = shopify_cursor(store).await;
+    let done = stopped.backfill.as_ref().unwrap().orders_done;
+    assert!(done > 0 && done < ORDERS, "{stopped:?}");
+    assert_eq!(
+        scalar(store, "SELECT COUNT(*) FROM orders").await,
+        done as i64,
+        "the cursor covers exactly the orders stored"
+    );
 
-        fake.hold.release();
-        let resumed = sync(store, &cfg).await;
-        assert_eq!(resumed.error, None);
-        assert_eq!(
-            fake.calls().iter().filter(|c| c.kind == "bulk_run").count(),
-            1,
-            "the same operation's file, read again"
-        );
-        assert_eq!(
-            resumed.counts.inserted,
-            ORDERS - done,
-            "the orders left, none twice"
-        );
+    fake.hold.release();
+    let resumed = sync(store, &cfg).await;
+    assert_eq!(resumed.error, None);
+    assert_eq!(
+        fake.calls().iter().filter(|c| c.kind == "bulk_run").count(),
+        1,
+        "the same operation's file, read again"
+    );
+    assert_eq!(
+        resumed.counts.inserted,
+        ORDERS - done,
+        "the orders left, none twice"
+    );
 
-        let reference = TestStore::sqlite().await;
-        let fresh = FakeShopify::start_generated(TOKEN, ORDERS).await.unwrap();
-        let unbroken = sync(&reference.store, &config(&fresh, dir.path(), TOKEN)).await;
-        assert_eq!(unbroken.error, None);
-        assert_eq!(whole_store(store).await, whole_store(&reference.store).await);
-    }
-);
+    let reference = TestStore::sqlite().await;
+    let fresh = FakeShopify::start_generated(TOKEN, ORDERS).await.unwrap();
+    let unbroken = sync(&reference.store, &config(&fresh, dir.path(), TOKEN)).await;
+    assert_eq!(unbroken.error, None);
+    assert_eq!(
+        whole_store(store).await,
+        whole_store(&reference.store).await
+    );
+});
 
 db_story!(a_killed_meta_sync_resumes_to_the_same_store, |store| {
     let dir = tempfile::tempdir().unwrap();
@@ -300,7 +298,11 @@ db_story!(a_killed_meta_sync_resumes_to_the_same_store, |store| {
         .unwrap()
         .unwrap();
     let first_end = crate::sync_meta::yesterday() - chrono::Days::new(15);
-    assert_eq!(stopped.last_day, Some(first_end), "the first request's days");
+    assert_eq!(
+        stopped.last_day,
+        Some(first_end),
+        "the first request's days"
+    );
     assert_eq!(scalar(store, "SELECT COUNT(*) FROM ad_spend").await, 10);
 
     fake.hold.release();
@@ -313,7 +315,10 @@ db_story!(a_killed_meta_sync_resumes_to_the_same_store, |store| {
     fresh_cfg.meta.as_mut().unwrap().base_url = Some(fresh.base_url());
     let unbroken = sync_one(&reference.store, PARIS, &fresh_cfg, Source::Meta, &opts()).await;
     assert_eq!(unbroken.error, None);
-    assert_eq!(whole_store(store).await, whole_store(&reference.store).await);
+    assert_eq!(
+        whole_store(store).await,
+        whole_store(&reference.store).await
+    );
     assert_eq!(scalar(store, "SELECT COUNT(*) FROM ad_spend").await, 40);
 });
 
@@ -340,12 +345,12 @@ db_story!(
             );
         };
         kill_when_held(store, &cfg, Source::Klaviyo, stored_first).await;
-        let stopped: KlaviyoCursor = state::load_cursor(store, "klaviyo")
-            .await
-            .unwrap()
-            .unwrap();
+        let stopped: KlaviyoCursor = state::load_cursor(store, "klaviyo").await.unwrap().unwrap();
         let page = stopped.opened_page.clone().expect("the next page is kept");
-        assert!(page.next.contains("page%5Bcursor%5D=2") || page.next.contains("page[cursor]=2"), "{page:?}");
+        assert!(
+            page.next.contains("page%5Bcursor%5D=2") || page.next.contains("page[cursor]=2"),
+            "{page:?}"
+        );
         assert_eq!(stopped.opened_until, None, "the pass is not done");
 
         fake.hold.release();
@@ -372,9 +377,19 @@ db_story!(
             klaviyo: Some(klaviyo_config(&fresh, dir.path())),
             ..SyncConfig::default()
         };
-        let unbroken = sync_one(&reference.store, PARIS, &fresh_cfg, Source::Klaviyo, &opts()).await;
+        let unbroken = sync_one(
+            &reference.store,
+            PARIS,
+            &fresh_cfg,
+            Source::Klaviyo,
+            &opts(),
+        )
+        .await;
         assert_eq!(unbroken.error, None);
-        assert_eq!(whole_store(store).await, whole_store(&reference.store).await);
+        assert_eq!(
+            whole_store(store).await,
+            whole_store(&reference.store).await
+        );
         let y = crate::sync_meta::yesterday();
         assert_eq!(
             engagement(store, "alice@example.com").await,

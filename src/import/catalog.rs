@@ -162,7 +162,16 @@ pub(crate) struct CatalogCounts {
 }
 
 /// The stored product and variant of a SKU, as compared before an upsert.
-type StoredVariant = (String, String, String, Option<String>, String, i64, String, Option<i64>);
+type StoredVariant = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    i64,
+    String,
+    Option<i64>,
+);
 
 /// Writes variants and their products inside `tx`: products keyed by handle, variants by SKU
 /// (a cost left blank keeps the stored one). The `shopify-products` import and the Shopify

@@ -257,16 +257,13 @@ async fn graphql(State(s): State<Shared>, headers: HeaderMap, Json(body): Json<V
         record(&mut inner, 429, true);
         return (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")], "").into_response();
     }
-    let cost = inner.bucket.map_or(
-        10.0,
-        |(b, _)| {
-            if kind == "orders" || kind == "variants" {
-                b.query_cost
-            } else {
-                10.0
-            }
-        },
-    );
+    let cost = inner.bucket.map_or(10.0, |(b, _)| {
+        if kind == "orders" || kind == "variants" {
+            b.query_cost
+        } else {
+            10.0
+        }
+    });
     // The bucket: refill since the last call, then charge or refuse.
     let mut cost_ext = Value::Null;
     if let Some((mut b, at)) = inner.bucket {

@@ -236,7 +236,12 @@ pub fn usage_wait(
     let mut high = false;
     let mut regain_minutes: f64 = 0.0;
     let mut check = |v: &Value| {
-        for key in ["call_count", "total_cputime", "total_time", "acc_id_util_pct"] {
+        for key in [
+            "call_count",
+            "total_cputime",
+            "total_time",
+            "acc_id_util_pct",
+        ] {
             if v[key].as_f64().is_some_and(|p| p >= HIGH_USAGE_PCT) {
                 high = true;
             }
@@ -622,8 +627,14 @@ mod tests {
             h
         };
         let low = headers(&[
-            ("x-app-usage", r#"{"call_count":28,"total_time":25,"total_cputime":25}"#),
-            ("x-business-use-case-usage", r#"{"1234":[{"type":"ads_insights","call_count":94,"total_cputime":3,"total_time":5,"estimated_time_to_regain_access":0}]}"#),
+            (
+                "x-app-usage",
+                r#"{"call_count":28,"total_time":25,"total_cputime":25}"#,
+            ),
+            (
+                "x-business-use-case-usage",
+                r#"{"1234":[{"type":"ads_insights","call_count":94,"total_cputime":3,"total_time":5,"estimated_time_to_regain_access":0}]}"#,
+            ),
         ]);
         assert_eq!(usage_wait(&low, minute, pause), None);
         let cpu = headers(&[(
@@ -631,14 +642,23 @@ mod tests {
             r#"{"1234":[{"type":"ads_management","call_count":1,"total_cputime":1,"total_time":1,"estimated_time_to_regain_access":0},{"type":"ads_insights","call_count":10,"total_cputime":95,"total_time":5,"estimated_time_to_regain_access":0}]}"#,
         )]);
         assert_eq!(usage_wait(&cpu, minute, pause), Some(pause));
-        let app = headers(&[("x-app-usage", r#"{"call_count":100,"total_time":2,"total_cputime":2}"#)]);
+        let app = headers(&[(
+            "x-app-usage",
+            r#"{"call_count":100,"total_time":2,"total_cputime":2}"#,
+        )]);
         assert_eq!(usage_wait(&app, minute, pause), Some(pause));
         let blocked = headers(&[(
             "x-business-use-case-usage",
             r#"{"1234":[{"type":"ads_insights","call_count":100,"total_cputime":40,"total_time":40,"estimated_time_to_regain_access":3}]}"#,
         )]);
-        assert_eq!(usage_wait(&blocked, minute, pause), Some(Duration::from_secs(180)));
-        assert_eq!(usage_wait(&headers(&[("x-app-usage", "not json")]), minute, pause), None);
+        assert_eq!(
+            usage_wait(&blocked, minute, pause),
+            Some(Duration::from_secs(180))
+        );
+        assert_eq!(
+            usage_wait(&headers(&[("x-app-usage", "not json")]), minute, pause),
+            None
+        );
     }
 
     #[test]

@@ -126,7 +126,9 @@ struct Quantity {
 }
 
 fn non_blank(s: Option<&str>) -> Option<String> {
-    s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
 /// One variant node → its catalogue row and, when Shopify tracks its stock, the units on
@@ -284,6 +286,9 @@ mod tests {
         }))
         .unwrap();
         let (row, stock) = variant_row(untracked).unwrap();
-        assert_eq!((row.category.as_str(), row.cost, stock), ("uncategorised", None, None));
+        assert_eq!(
+            (row.category.as_str(), row.cost, stock),
+            ("uncategorised", None, None)
+        );
     }
 }
