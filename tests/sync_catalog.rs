@@ -26,10 +26,10 @@ use crate::sync::{config, node, scalar, shop, sync, TOKEN};
 
 /// One variant of the hand-built catalogue: (sku, price, unit cost, on hand per location;
 /// `None`: Shopify does not track its stock). Money in cents.
-type V = (&'static str, i64, Option<i64>, Option<Vec<i64>>);
+pub type V = (&'static str, i64, Option<i64>, Option<Vec<i64>>);
 
 /// One product: (handle, title, vendor, productType, category, variants).
-type P = (
+pub type P = (
     &'static str,
     &'static str,
     &'static str,
@@ -42,7 +42,7 @@ const MUGS: &str = "Home & Garden > Kitchen & Dining > Tableware > Drinkware > M
 
 /// The shop of `sync::shop()`'s orders: a mug stocked at two locations, tees (one without a
 /// cost, one without a SKU), a hat Shopify does not track.
-fn catalogue() -> Vec<P> {
+pub fn catalogue() -> Vec<P> {
     vec![
         (
             "mug",
@@ -80,7 +80,7 @@ fn money(c: i64) -> String {
 }
 
 /// The catalogue as the `products` query gives it (Shopify's documented shape).
-fn product_nodes(products: &[P]) -> Vec<Value> {
+pub fn product_nodes(products: &[P]) -> Vec<Value> {
     products
         .iter()
         .enumerate()
@@ -154,7 +154,7 @@ fn inventory_csv(products: &[P]) -> String {
 }
 
 /// Products, variants and stock, independent of ids and of the time they were written.
-async fn catalogue_rows(store: &Store) -> Vec<String> {
+pub async fn catalogue_rows(store: &Store) -> Vec<String> {
     type Variant = (
         String,
         String,

@@ -400,3 +400,50 @@ db_story!(
         );
     }
 );
+
+db_story!(
+    a_killed_catalogue_pass_resumes_at_its_page_the_same_day,
+    |store| {
+        let dir = tempfile::tempdir().unwrap();
+        let fake = FakeShopify::start(TOKEN, shop().iter().map(node).collect())
+            .await
+            .unwrap();
+        fake.set_products(crate::sync_catalog::product_nodes(
+            &crate::sync_catalog::catalogue(),
+        ));
+        let mut cfg = config(&fake, dir.path(), TOKEN);
+        cfg.shopify.as_mut().unwrap().catalog_page_size = 2;
+        // Five variants, two a page: the second page is held, the first one stored.
+        fake.hold.hold("variants", 1);
+        kill_when_held(store, &cfg, Source::Shopify, fake.hold.until_held(PATIENCE)).await;
+        let stopped = shopify_cursor(store).await;
+        let pass = stopped.catalog.clone().expect("the pass's page is kept");
+        assert_eq!(pass.after, "cursor:2");
+        assert_eq!(scalar(store, "SELECT COUNT(*) FROM variants").await, 2);
+
+        fake.hold.release();
+        let before = fake.calls().len();
+        let resumed = sync(store, &cfg).await;
+        assert_eq!(resumed.error, None);
+        let pages: Vec<_> = fake
+            .calls()
+            .into_iter()
+            .skip(before)
+            .filter(|c| c.kind == "variants")
+            .collect();
+        assert_eq!(pages[0].variables["after"], json!("cursor:2"));
+        assert_eq!(pages.len(), 2, "the two pages left");
+        assert_eq!(shopify_cursor(store).await.catalog, None);
+
+        let reference = TestStore::sqlite().await;
+        assert_eq!(sync(&reference.store, &cfg).await.error, None);
+        assert_eq!(
+            crate::sync_catalog::catalogue_rows(store).await,
+            crate::sync_catalog::catalogue_rows(&reference.store).await
+        );
+        assert_eq!(
+            whole_store(store).await,
+            whole_store(&reference.store).await
+        );
+    }
+);
