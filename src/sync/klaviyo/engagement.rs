@@ -1,25 +1,29 @@
 //! Klaviyo e-mail engagement: the events of the metrics "Opened Email" and "Clicked Email"
 //! since the cursor, with their profiles, reduced to the latest open and click per normalised
-//! e-mail and moved forward in `email_engagement` (migration 0012), for ChurnGuard.
+//! e-mail and moved forward in `email_engagement` (migration 0012), for ChurnGuard; and the
+//! days of those events per normalised e-mail in `email_engagement_days` (migration 0014), so
+//! that ChurnGuard as of a past day sees only the engagement up to it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
 use super::{Klaviyo, KlaviyoCursor, CLICKED, OPENED, SOURCE};
+use crate::domain::day_no;
 use crate::import::db::{Tx, Val};
 use crate::import::order::customer_key;
 use crate::sync::state::{self, RunCounts};
 use crate::sync::SyncError;
 
 impl Klaviyo<'_> {
-    /// The latest event of `metric` after `since` per customer key; the newest time read.
+    /// The latest event of `metric` after `since` per customer key, the (customer key, UTC
+    /// day number) of every event, and the newest time read.
     async fn latest_events(
         &mut self,
         metric: &str,
         since: Option<DateTime<Utc>>,
         counts: &mut RunCounts,
-    ) -> Result<(HashMap<String, DateTime<Utc>>, Option<DateTime<Utc>>), SyncError> {
+    ) -> Result<Events, SyncError> {
         let since = since.unwrap_or_else(|| {
             Utc::now() - chrono::Duration::days(i64::from(self.config.backfill_days))
         });
@@ -33,6 +37,7 @@ impl Klaviyo<'_> {
             .filter_map(|p| Some((p["id"].as_str()?, p["attributes"]["email"].as_str()?)))
             .collect();
         let mut latest: HashMap<String, DateTime<Utc>> = HashMap::new();
+        let mut days = BTreeSet::new();
         let mut newest = None;
         for e in &events {
             counts.records_read += 1;
@@ -50,10 +55,11 @@ impl Klaviyo<'_> {
             let Some(key) = emails.get(profile).and_then(|m| customer_key(m, "")) else {
                 continue; // a profile without an e-mail
             };
+            days.insert((key.clone(), day_no(t.date_naive())));
             let slot = latest.entry(key).or_insert(t);
             *slot = (*slot).max(t);
         }
-        Ok((latest, newest))
+        Ok((latest, days, newest))
     }
 
     /// Reads the opens, then the clicks, and stores each one's latest per customer with its
@@ -74,7 +80,7 @@ impl Klaviyo<'_> {
             } else {
                 cursor.clicked_until
             };
-            let (latest, newest) = self.latest_events(&metric, since, counts).await?;
+            let (latest, days, newest) = self.latest_events(&metric, since, counts).await?;
             let mut tx = Tx::begin(self.store).await?;
             let now = Utc::now();
             for (key, t) in latest {
@@ -95,6 +101,14 @@ impl Klaviyo<'_> {
                     counts.unchanged += 1;
                 }
             }
+            let kind = if opens { "open" } else { "click" };
+            for (key, day) in days {
+                tx.execute(
+                    INSERT_DAY,
+                    vec![Val::Text(key), Val::Int(day), Val::Text(kind.into())],
+                )
+                .await?;
+            }
             if let Some(t) = newest {
                 if opens {
                     cursor.opened_until = Some(t);
@@ -108,6 +122,17 @@ impl Klaviyo<'_> {
         Ok(())
     }
 }
+
+/// What one metric's events give: the latest per key, the (key, day) pairs, the newest time.
+type Events = (
+    HashMap<String, DateTime<Utc>>,
+    BTreeSet<(String, i64)>,
+    Option<DateTime<Utc>>,
+);
+
+/// A day with at least one open (or click) of a customer; a day already known stays as it is.
+const INSERT_DAY: &str = "INSERT INTO email_engagement_days (customer_key, day_no, kind) \
+     VALUES ($1, $2, $3) ON CONFLICT (customer_key, day_no, kind) DO NOTHING";
 
 /// Moves a customer's last open / click forward only (never back, never to NULL); a row that
 /// would not change is not written.
