@@ -542,6 +542,25 @@ db_story!(
             (Some(at(y - Days::new(1), 12, 0)), None)
         );
 
+        // The days of the events (UTC), for ChurnGuard as of a past day: Alice's two opens
+        // of yesterday are one day, her click another kind.
+        let days_sql = "SELECT customer_key, day_no, kind FROM email_engagement_days ORDER BY customer_key, day_no, kind";
+        let days = || async {
+            insight_desk::with_pool!(store, pool => sqlx::query_as::<_, (String, i64, String)>(days_sql).fetch_all(pool).await)
+                .unwrap()
+        };
+        let dn = |d: NaiveDate| insight_desk::domain::day_no(d);
+        let mut want = vec![
+            ("alice@example.com".to_string(), dn(y), "click".to_string()),
+            ("alice@example.com".to_string(), dn(y), "open".to_string()),
+            (
+                "bob@example.com".to_string(),
+                dn(y - Days::new(1)),
+                "open".to_string(),
+            ),
+        ];
+        assert_eq!(days().await, want);
+
         // A re-sync: the same figures, no new events; then a newer open of Bob's moves his
         // time forward and nothing else.
         let again = sync_one(store, PARIS, &cfg, Source::Klaviyo, &opts()).await;
@@ -559,6 +578,12 @@ db_story!(
         assert_eq!(
             engagement(store, "bob@example.com").await,
             (Some(at(y, 18, 0)), None)
+        );
+        want.push(("bob@example.com".to_string(), dn(y), "open".to_string()));
+        assert_eq!(
+            days().await,
+            want,
+            "Bob's day of yesterday added, nothing twice"
         );
         assert_eq!(
             engagement(store, "alice@example.com").await,

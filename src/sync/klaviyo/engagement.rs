@@ -1,19 +1,24 @@
 //! Klaviyo e-mail engagement: the events of the metrics "Opened Email" and "Clicked Email"
 //! since the cursor, with their profiles, reduced to the latest open and click per normalised
-//! e-mail and moved forward in `email_engagement` (migration 0012), for ChurnGuard.
+//! e-mail and moved forward in `email_engagement` (migration 0012), for ChurnGuard; and the
+//! days of those events per normalised e-mail in `email_engagement_days` (migration 0014), so
+//! that ChurnGuard as of a past day sees only the engagement up to it.
 //!
-//! The events are written a page at a time, each page in one transaction with the cursor
-//! that covers it (the next page's link and the newest event stored so far), so memory stays
-//! that of one page whatever the window, and a pass broken off resumes at its next page.
-//! Re-reading a page is harmless: a time only ever moves forward.
+//! The events are written a page at a time, each page (latest times and days) in one
+//! transaction with the cursor that covers it (the next page's link and the newest event
+//! stored so far), so memory stays that of one page whatever the window, and a pass broken
+//! off resumes at its next page.
+//! Re-reading a page is harmless: a time only ever moves forward and a day already known
+//! stays as it is.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{Klaviyo, KlaviyoCursor, CLICKED, OPENED, SOURCE};
+use crate::domain::day_no;
 use crate::import::db::{Tx, Val};
 use crate::import::order::customer_key;
 use crate::sync::state::{self, RunCounts};
@@ -27,11 +32,9 @@ pub struct EngagementPage {
     pub newest: Option<DateTime<Utc>>,
 }
 
-/// The latest event time per customer key of one page of events (and its newest time).
-fn latest_of_page(
-    page: &Value,
-    counts: &mut RunCounts,
-) -> (HashMap<String, DateTime<Utc>>, Option<DateTime<Utc>>) {
+/// The latest event time per customer key of one page of events, the (customer key, UTC day
+/// number) of every event, and the page's newest time.
+fn latest_of_page(page: &Value, counts: &mut RunCounts) -> Events {
     let emails: HashMap<&str, &str> = page["included"]
         .as_array()
         .into_iter()
@@ -39,6 +42,7 @@ fn latest_of_page(
         .filter_map(|p| Some((p["id"].as_str()?, p["attributes"]["email"].as_str()?)))
         .collect();
     let mut latest: HashMap<String, DateTime<Utc>> = HashMap::new();
+    let mut days = BTreeSet::new();
     let mut newest = None;
     for e in page["data"].as_array().into_iter().flatten() {
         counts.records_read += 1;
@@ -56,15 +60,16 @@ fn latest_of_page(
         let Some(key) = emails.get(profile).and_then(|m| customer_key(m, "")) else {
             continue; // a profile without an e-mail
         };
+        days.insert((key.clone(), day_no(t.date_naive())));
         let slot = latest.entry(key).or_insert(t);
         *slot = (*slot).max(t);
     }
-    (latest, newest)
+    (latest, days, newest)
 }
 
 impl Klaviyo<'_> {
-    /// Reads the opens, then the clicks, and stores each one's latest per customer, a page
-    /// per transaction with the cursor.
+    /// Reads the opens, then the clicks, and stores each one's latest and days per customer, a
+    /// page per transaction with the cursor.
     pub(super) async fn engagement(
         &mut self,
         metrics: &HashMap<String, String>,
@@ -101,7 +106,7 @@ impl Klaviyo<'_> {
             };
             loop {
                 let page = self.call(None, &next, "events").await?;
-                let (latest, page_newest) = latest_of_page(&page, counts);
+                let (latest, days, page_newest) = latest_of_page(&page, counts);
                 newest = newest.max(page_newest);
                 let mut tx = Tx::begin(self.store).await?;
                 let now = Utc::now();
@@ -122,6 +127,14 @@ impl Klaviyo<'_> {
                     } else {
                         counts.unchanged += 1;
                     }
+                }
+                let kind = if opens { "open" } else { "click" };
+                for (key, day) in days {
+                    tx.execute(
+                        INSERT_DAY,
+                        vec![Val::Text(key), Val::Int(day), Val::Text(kind.into())],
+                    )
+                    .await?;
                 }
                 let link = page["links"]["next"].as_str().map(str::to_string);
                 let (until, resume) = if opens {
@@ -144,6 +157,17 @@ impl Klaviyo<'_> {
         Ok(())
     }
 }
+
+/// What one page of events gives: the latest per key, the (key, day) pairs, the newest time.
+type Events = (
+    HashMap<String, DateTime<Utc>>,
+    BTreeSet<(String, i64)>,
+    Option<DateTime<Utc>>,
+);
+
+/// A day with at least one open (or click) of a customer; a day already known stays as it is.
+const INSERT_DAY: &str = "INSERT INTO email_engagement_days (customer_key, day_no, kind) \
+     VALUES ($1, $2, $3) ON CONFLICT (customer_key, day_no, kind) DO NOTHING";
 
 /// Moves a customer's last open / click forward only (never back, never to NULL); a row that
 /// would not change is not written.
