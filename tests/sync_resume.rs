@@ -28,7 +28,8 @@ const PATIENCE: Duration = Duration::from_secs(120);
 
 /// Every row a sync writes, independent of ids (Postgres spends identity values on
 /// rolled-back rows, SQLite does not) and of when it was written: orders, lines, refunds,
-/// customers, the summary tables, ad spend and e-mail engagement.
+/// customers, the summary tables, ad spend and e-mail engagement (the latest open and click,
+/// and the days of opens and clicks).
 pub async fn whole_store(store: &Store) -> Vec<String> {
     type Order = (
         String,
@@ -74,6 +75,7 @@ pub async fn whole_store(store: &Store) -> Vec<String> {
         Option<i64>,
     );
     type Engagement = (String, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+    type EngagementDay = (String, i64, String);
     let orders: Vec<Order> = insight_desk::with_pool!(store, pool => sqlx::query_as(
         "SELECT o.source, o.external_id, c.customer_key, o.placed_at, o.local_date, o.channel, \
          CAST(o.gross_cents AS TEXT) || ' ' || CAST(o.discount_cents AS TEXT) || ' ' || CAST(o.net_cents AS TEXT) || ' ' || \
@@ -102,6 +104,10 @@ pub async fn whole_store(store: &Store) -> Vec<String> {
         "SELECT customer_key, last_open_at, last_click_at FROM email_engagement ORDER BY customer_key")
         .fetch_all(pool).await)
     .unwrap();
+    let engaged_days: Vec<EngagementDay> = insight_desk::with_pool!(store, pool => sqlx::query_as(
+        "SELECT customer_key, day_no, kind FROM email_engagement_days ORDER BY customer_key, day_no, kind")
+        .fetch_all(pool).await)
+    .unwrap();
     let mut rows: Vec<String> = Vec::new();
     rows.extend(orders.iter().map(|r| format!("order {r:?}")));
     rows.extend(lines.iter().map(|r| format!("line {r:?}")));
@@ -109,6 +115,7 @@ pub async fn whole_store(store: &Store) -> Vec<String> {
     rows.extend(customers.iter().map(|r| format!("customer {r:?}")));
     rows.extend(ads.iter().map(|r| format!("ad {r:?}")));
     rows.extend(engaged.iter().map(|r| format!("engagement {r:?}")));
+    rows.extend(engaged_days.iter().map(|r| format!("engagement day {r:?}")));
     // The summaries; their customer rows name the first order by id, compared above by name.
     rows.extend(
         derived_tables(store)
@@ -353,6 +360,8 @@ db_story!(
         );
         assert_eq!(stopped.opened_until, None, "the pass is not done");
 
+        // The killed run's held call was recorded as it arrived (the fake records before it
+        // holds), so it is counted in `before` even if the fake answers it once released.
         fake.hold.release();
         let before = fake.calls().len();
         let resumed = sync_one(store, PARIS, &cfg, Source::Klaviyo, &opts()).await;
@@ -421,6 +430,8 @@ db_story!(
         assert_eq!(pass.after, "cursor:2");
         assert_eq!(scalar(store, "SELECT COUNT(*) FROM variants").await, 2);
 
+        // The killed run's held call was recorded as it arrived (the fake records before it
+        // holds), so it is counted in `before` even if the fake answers it once released.
         fake.hold.release();
         let before = fake.calls().len();
         let resumed = sync(store, &cfg).await;

@@ -11,7 +11,8 @@
 //! over the timeframe's days (in the account's time zone). Both check the conversion metric.
 //! Queued 429s (with `Retry-After: 0`) are given first; `fail` answers 500; `hold` stops the
 //! calls of a list (`GET /api/events/`) from the `n`-th until released. Calls are recorded
-//! (method and path, status, body) without the key.
+//! (method and path, status, body) without the key; a list's call as it arrives, before it
+//! may wait on the hold.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -167,14 +168,34 @@ fn errors(status: StatusCode, detail: &str) -> Response {
         .into_response()
 }
 
-/// Failure, throttling, key and revision; `Some`: the answer to give.
-fn gate(inner: &mut Inner, what: &str, headers: &HeaderMap, body: &Value) -> Option<Response> {
-    let mut record = |status: StatusCode| {
-        inner.calls.push(Call {
+/// Records a call as it arrives, before it may wait on the hold (status 0 until the gate
+/// answers, and for good if its client went away): a test that kills a sync while its call is
+/// held finds that call recorded, never recorded later, when released. Its index in the calls.
+fn arrive(inner: &mut Inner, what: &str, body: &Value) -> usize {
+    inner.calls.push(Call {
+        what: what.into(),
+        status: 0,
+        body: body.clone(),
+    });
+    inner.calls.len() - 1
+}
+
+/// Failure, throttling, key and revision; `Some`: the answer to give. The call is recorded
+/// with the gate's status: in `slot` if it was recorded as it arrived, else as a new call.
+fn gate(
+    inner: &mut Inner,
+    slot: Option<usize>,
+    what: &str,
+    headers: &HeaderMap,
+    body: &Value,
+) -> Option<Response> {
+    let mut record = |status: StatusCode| match slot.and_then(|i| inner.calls.get_mut(i)) {
+        Some(call) => call.status = status.as_u16(),
+        None => inner.calls.push(Call {
             what: what.into(),
             status: status.as_u16(),
             body: body.clone(),
-        });
+        }),
     };
     let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
     let expected = format!("Klaviyo-API-Key {}", inner.key);
@@ -235,10 +256,14 @@ async fn list(
 ) -> Response {
     let path = uri.path().to_string();
     let what = format!("{method} {path}");
-    let hold = lock(&s).hold.clone();
+    let (hold, slot) = {
+        let mut inner = lock(&s);
+        let slot = arrive(&mut inner, &what, &json!(params));
+        (inner.hold.clone(), Some(slot))
+    };
     hold.pass(&what).await;
     let mut inner = lock(&s);
-    if let Some(r) = gate(&mut inner, &what, &headers, &json!(params)) {
+    if let Some(r) = gate(&mut inner, slot, &what, &headers, &json!(params)) {
         return r;
     }
     let a = &inner.account;
@@ -361,6 +386,7 @@ async fn campaign_report(
     let mut inner = lock(&s);
     if let Some(r) = gate(
         &mut inner,
+        None,
         "POST /api/campaign-values-reports/",
         &headers,
         &body,
@@ -390,6 +416,7 @@ async fn flow_report(
     let mut inner = lock(&s);
     if let Some(r) = gate(
         &mut inner,
+        None,
         "POST /api/flow-series-reports/",
         &headers,
         &body,

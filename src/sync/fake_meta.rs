@@ -10,7 +10,8 @@
 //! gets); queued throttle answers (error code 17/4/613, or 0 for HTTP 429) are given first;
 //! `fail` makes every call answer 500. Queued usage headers (`x-business-use-case-usage`,
 //! `x-app-usage`, as Meta sends them) go on the next answers, one set each; `hold` stops a
-//! call kind until released. Every call is recorded without its token, with its time.
+//! call kind until released. Every call is recorded without its token, with its time; a held
+//! call as it arrives, before it waits.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -42,7 +43,8 @@ pub struct MetaDay {
 }
 
 /// One recorded call: `insights`, `async-start`, `async-status` or `report-insights`; its
-/// HTTP status and its parameters (never the token).
+/// HTTP status (0 while held, and for good if its client went away before the answer) and
+/// its parameters (never the token).
 #[derive(Debug, Clone)]
 pub struct Call {
     pub kind: String,
@@ -152,9 +154,15 @@ fn error(code: i64, message: &str) -> Value {
 }
 
 /// The common checks: failure, throttling, the token. `Some`: the answer to give.
-fn gate(inner: &mut Inner, kind: &str, params: &HashMap<String, String>) -> Option<Response> {
+/// `slot`: the call's record, made as it arrived (see [`arrive`]).
+fn gate(
+    inner: &mut Inner,
+    slot: Option<usize>,
+    kind: &str,
+    params: &HashMap<String, String>,
+) -> Option<Response> {
     let answer = |inner: &mut Inner, status: StatusCode, body: Value| {
-        record(inner, kind, status, params);
+        record(inner, slot, kind, status, params);
         Some((status, Json(body)).into_response())
     };
     if inner.fail {
@@ -193,7 +201,33 @@ fn gate(inner: &mut Inner, kind: &str, params: &HashMap<String, String>) -> Opti
     None
 }
 
-fn record(inner: &mut Inner, kind: &str, status: StatusCode, params: &HashMap<String, String>) {
+/// Records a call as it arrives, before it may wait on the hold (status 0 until answered, and
+/// for good if its client went away): a test that kills a sync while its call is held finds
+/// that call recorded, never recorded later, when released. Its index in the calls.
+fn arrive(inner: &mut Inner, kind: &str, params: &HashMap<String, String>) -> usize {
+    let mut params = params.clone();
+    params.remove("access_token");
+    inner.calls.push(Call {
+        kind: kind.into(),
+        status: 0,
+        params,
+        at: Instant::now(),
+    });
+    inner.calls.len() - 1
+}
+
+/// Records a call's answer: in its `slot` if it was recorded as it arrived, else as a new call.
+fn record(
+    inner: &mut Inner,
+    slot: Option<usize>,
+    kind: &str,
+    status: StatusCode,
+    params: &HashMap<String, String>,
+) {
+    if let Some(call) = slot.and_then(|i| inner.calls.get_mut(i)) {
+        call.status = status.as_u16();
+        return;
+    }
     let mut params = params.clone();
     params.remove("access_token");
     inner.calls.push(Call {
@@ -277,10 +311,14 @@ async fn insights(
     } else {
         "report-insights"
     };
-    let hold = lock(&s).hold.clone();
+    let (hold, slot) = {
+        let mut inner = lock(&s);
+        let slot = arrive(&mut inner, kind, &params);
+        (inner.hold.clone(), Some(slot))
+    };
     hold.pass(kind).await;
     let mut inner = lock(&s);
-    if let Some(r) = gate(&mut inner, kind, &params) {
+    if let Some(r) = gate(&mut inner, slot, kind, &params) {
         return r;
     }
     let here = format!("https://graph.facebook.com/{version}/{node}/insights");
@@ -295,14 +333,14 @@ async fn insights(
         inner.jobs.get(&node).map(|j| j.rows.clone())
     };
     let Some(rows) = rows else {
-        record(&mut inner, kind, StatusCode::BAD_REQUEST, &params);
+        record(&mut inner, slot, kind, StatusCode::BAD_REQUEST, &params);
         return (
             StatusCode::BAD_REQUEST,
             Json(error(100, "Invalid parameter")),
         )
             .into_response();
     };
-    record(&mut inner, kind, StatusCode::OK, &params);
+    record(&mut inner, slot, kind, StatusCode::OK, &params);
     let mut response = Json(page(&rows, &params, &here)).into_response();
     for (name, value) in [
         ("x-business-use-case-usage", usage.business_use_case),
@@ -321,11 +359,17 @@ async fn start_job(
     Form(params): Form<HashMap<String, String>>,
 ) -> Response {
     let mut inner = lock(&s);
-    if let Some(r) = gate(&mut inner, "async-start", &params) {
+    if let Some(r) = gate(&mut inner, None, "async-start", &params) {
         return r;
     }
     let Some(rows) = rows_in(&inner, &params) else {
-        record(&mut inner, "async-start", StatusCode::BAD_REQUEST, &params);
+        record(
+            &mut inner,
+            None,
+            "async-start",
+            StatusCode::BAD_REQUEST,
+            &params,
+        );
         return (
             StatusCode::BAD_REQUEST,
             Json(error(100, "Invalid parameter")),
@@ -334,7 +378,7 @@ async fn start_job(
     };
     let id = format!("{}", 6_100_000 + inner.jobs.len());
     inner.jobs.insert(id.clone(), Job { rows, polls: 0 });
-    record(&mut inner, "async-start", StatusCode::OK, &params);
+    record(&mut inner, None, "async-start", StatusCode::OK, &params);
     Json(json!({"report_run_id": id})).into_response()
 }
 
@@ -344,12 +388,18 @@ async fn status(
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let mut inner = lock(&s);
-    if let Some(r) = gate(&mut inner, "async-status", &params) {
+    if let Some(r) = gate(&mut inner, None, "async-status", &params) {
         return r;
     }
     let before = inner.polls_before_done;
     let Some(job) = inner.jobs.get_mut(&node) else {
-        record(&mut inner, "async-status", StatusCode::NOT_FOUND, &params);
+        record(
+            &mut inner,
+            None,
+            "async-status",
+            StatusCode::NOT_FOUND,
+            &params,
+        );
         return (
             StatusCode::NOT_FOUND,
             Json(error(100, "Unsupported get request")),
@@ -362,6 +412,6 @@ async fn status(
     } else {
         json!({"id": node, "async_status": "Job Running", "async_percent_completion": 100 * job.polls / (before + 1)})
     };
-    record(&mut inner, "async-status", StatusCode::OK, &params);
+    record(&mut inner, None, "async-status", StatusCode::OK, &params);
     Json(body).into_response()
 }

@@ -10,9 +10,9 @@
 //! `extensions.cost.throttleStatus` from a simulated leaky bucket, which answers `THROTTLED`
 //! when a query does not fit. Tests can make it answer 429 or 500, break the JSONL download
 //! after some orders, or refuse the token, or hold a call (a page, a chunk of the download:
-//! `hold`) until told; every call is recorded with its time. It lives in
-//! the library because the benchmark drives the real binary against it; nothing in `sync`
-//! uses it.
+//! `hold`) until told; every call is recorded as it arrives (before any hold), with its time.
+//! It lives in the library because the benchmark drives the real binary against it; nothing
+//! in `sync` uses it.
 //!
 //! The orders are either a list of order nodes (tests) or generated on the fly from their
 //! index (the benchmark's million orders, never held in memory).
@@ -39,9 +39,11 @@ pub struct Call {
     /// `orders`, `variants`, `bulk_run`, `bulk_poll`, `download`.
     pub kind: String,
     pub variables: Value,
-    /// The HTTP status answered (200 also for THROTTLED, as Shopify does).
+    /// The HTTP status answered (200 also for THROTTLED, as Shopify does); 0 while the call
+    /// is held, and for good when its client went away before it was answered.
     pub status: u16,
     pub throttled: bool,
+    /// When the call arrived.
     pub at: Instant,
 }
 
@@ -228,17 +230,25 @@ async fn graphql(State(s): State<Shared>, headers: HeaderMap, Json(body): Json<V
     } else {
         "unknown"
     };
-    let hold = lock(&s).hold.clone();
-    hold.pass(kind).await;
-    let mut inner = lock(&s);
-    let record = |inner: &mut Inner, status: u16, throttled: bool| {
+    // The call is recorded as it arrives, before it may wait on the hold: a test that kills a
+    // sync while its call is held finds that call recorded, never recorded later (when released).
+    let (hold, slot) = {
+        let mut inner = lock(&s);
         inner.calls.push(Call {
             kind: kind.to_string(),
             variables: variables.clone(),
-            status,
-            throttled,
+            status: 0,
+            throttled: false,
             at: Instant::now(),
         });
+        (inner.hold.clone(), inner.calls.len() - 1)
+    };
+    hold.pass(kind).await;
+    let mut inner = lock(&s);
+    let record = |inner: &mut Inner, status: u16, throttled: bool| {
+        let call = &mut inner.calls[slot];
+        call.status = status;
+        call.throttled = throttled;
     };
     let token = headers
         .get("x-shopify-access-token")
