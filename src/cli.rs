@@ -64,6 +64,10 @@ pub enum Command {
     /// (internal) One timed import in a fresh process, for `bench-import`.
     #[command(hide = true)]
     BenchImportChild(BenchImportChildArgs),
+    /// (internal) Time the full summary rebuild on the store (DATABASE_URL), statement by
+    /// statement; prints a table.
+    #[command(hide = true)]
+    BenchRebuild(BenchRebuildArgs),
 
     /// Measure demo generation, cockpit and chart speed and memory; prints a table.
     Bench(BenchArgs),

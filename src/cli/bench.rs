@@ -199,3 +199,10 @@ pub struct BenchImportChildArgs {
     #[arg(long)]
     pub file: PathBuf,
 }
+
+#[derive(Debug, Args)]
+pub struct BenchRebuildArgs {
+    /// Full rebuilds in a row, each timed (the first one reads a cold page cache).
+    #[arg(long, default_value_t = 1)]
+    pub runs: u32,
+}

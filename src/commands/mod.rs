@@ -9,6 +9,7 @@ mod bench_customers;
 mod bench_forecast;
 mod bench_import;
 mod bench_profit;
+mod bench_rebuild;
 mod bench_slack;
 mod churn;
 mod clv;
@@ -227,6 +228,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::BenchSync(args) => sync::bench(args).await,
         Command::BenchImport(args) => bench_import::run(args).await,
         Command::BenchImportChild(args) => bench_import::run_child(config, args).await,
+        Command::BenchRebuild(args) => bench_rebuild::run(&url, args).await,
         Command::Bench(args) => bench::run(config, args).await,
         Command::BenchSlack(args) => bench_slack::run(url, args).await,
         Command::BenchReport(args) => bench::run_report(config, args).await,

@@ -14,73 +14,53 @@ use super::incremental::{self, Touched};
 use super::{summaries, value_summary, Store};
 use crate::with_pool;
 
-/// Rows already clear are left alone: after a first import every customer is, and rewriting
-/// them all cost a full pass of writes over the table.
-const CLEAR: &str = "UPDATE customers SET first_order_id = NULL, first_order_at = NULL, \
-                     first_order_date = NULL, first_order_day_no = NULL, acquisition_channel = NULL \
-                     WHERE first_order_id IS NOT NULL OR first_order_at IS NOT NULL \
-                     OR first_order_date IS NOT NULL OR first_order_day_no IS NOT NULL \
-                     OR acquisition_channel IS NOT NULL";
-
 /// Counted orders exclude cancelled and test orders (see docs/metrics.md); ties on the
-/// same instant are broken by order id so that the answer is deterministic. `$only` narrows
-/// the customers (an `AND` on the orders' `customer_id`): empty for all of them.
+/// same instant are broken by order id so that the answer is deterministic. A customer without
+/// a counted order gets NULLs (the sub-select finds no row), so nothing needs clearing first.
+/// `$only` narrows the customers (a `WHERE` on `customers`): empty for all of them.
+///
+/// One look-up per customer in `orders_customer` (customer, placed_at; the order id breaks
+/// ties as the index's last column), which stops at the first counted order: on SQLite this
+/// is 4–5× faster than numbering every order with `ROW_NUMBER()` and joining the first ones
+/// back (0.5 s instead of 2.2 s at 400 k orders, 0.7 s instead of 4.3 s at 1 M).
 macro_rules! set_firsts {
     ($only:literal) => {
         concat!(
-            "
-UPDATE customers SET
-    first_order_id = f.id,
-    first_order_at = f.placed_at,
-    first_order_date = f.local_date,
-    first_order_day_no = f.day_no,
-    acquisition_channel = f.channel
-FROM (
-    SELECT id, customer_id, placed_at, local_date, day_no, channel
-    FROM (
-        SELECT id, customer_id, placed_at, local_date, day_no, channel,
-               ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY placed_at, id) AS rn
-        FROM orders
-        WHERE customer_id IS NOT NULL AND cancelled_at IS NULL AND NOT is_test ",
-            $only,
-            "
-    ) ranked
-    WHERE rn = 1
-) f
-WHERE customers.id = f.customer_id"
+            "UPDATE customers SET (first_order_id, first_order_at, first_order_date, \
+             first_order_day_no, acquisition_channel) = (
+    SELECT o.id, o.placed_at, o.local_date, o.day_no, o.channel
+    FROM orders o
+    WHERE o.customer_id = customers.id AND o.cancelled_at IS NULL AND NOT o.is_test
+    ORDER BY o.placed_at, o.id
+    LIMIT 1
+) ",
+            $only
         )
     };
 }
 
 const SET_FIRSTS: &str = set_firsts!("");
 
-/// [`CLEAR`] and [`SET_FIRSTS`] for the customers listed in the temporary table
-/// `refresh_customers` only (src/store/incremental.rs).
-pub(super) const CLEAR_TOUCHED: &str = concat!(
-    "UPDATE customers SET first_order_id = NULL, first_order_at = NULL, \
-     first_order_date = NULL, first_order_day_no = NULL, acquisition_channel = NULL ",
-    "WHERE id IN (SELECT id FROM refresh_customers)"
-);
+/// [`SET_FIRSTS`] for the customers listed in the temporary table `refresh_customers` only
+/// (src/store/incremental.rs).
 pub(super) const SET_FIRSTS_TOUCHED: &str =
-    set_firsts!("AND customer_id IN (SELECT id FROM refresh_customers)");
+    set_firsts!("WHERE id IN (SELECT id FROM refresh_customers)");
 
 /// Recomputes every customer's acquisition from the orders, in one transaction. Only that:
 /// the summary tables still hold the old customer types and cohorts, so writers call
 /// [`refresh_after_load`], which does this and rebuilds them.
 pub async fn refresh_customer_firsts(store: &Store) -> anyhow::Result<()> {
     with_pool!(store, pool => {
-        let mut tx = pool.begin().await?;
-        sqlx::query(CLEAR).execute(&mut *tx).await?;
-        sqlx::query(SET_FIRSTS).execute(&mut *tx).await?;
-        tx.commit().await
+        sqlx::query(SET_FIRSTS).execute(pool).await.map(|_| ())
     })
     .context("failed to recompute customers' first orders")
 }
 
 /// Runs `statements` in order on an open transaction of either backend, logging each one's
-/// time. Literal-valued statements (owned text, used once) are not kept prepared.
+/// time and adding it to `$times`. Literal-valued statements (owned text, used once) are not
+/// kept prepared.
 macro_rules! rebuild {
-    ($tx:expr, $statements:expr) => {
+    ($tx:expr, $statements:expr, $times:expr) => {
         async {
             for sql in $statements {
                 let started = std::time::Instant::now();
@@ -88,25 +68,33 @@ macro_rules! rebuild {
                     .persistent(matches!(sql, Cow::Borrowed(_)))
                     .execute(&mut *$tx)
                     .await?;
+                let elapsed = started.elapsed();
+                let statement = sql.split_whitespace().take(4).collect::<Vec<_>>().join(" ");
                 tracing::debug!(
-                    elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
-                    statement = sql.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+                    elapsed_ms = elapsed.as_secs_f64() * 1000.0,
+                    statement,
                     "summary rebuild"
                 );
+                $times.push((statement, elapsed));
             }
             Ok::<(), sqlx::Error>(())
         }
     };
 }
 
+/// Each statement of a rebuild (its first words) and how long it took, in order.
+pub type StatementTimes = Vec<(String, std::time::Duration)>;
+
 /// The statements of the full rebuild, in order.
 fn full_rebuild() -> Vec<Cow<'static, str>> {
-    [CLEAR, SET_FIRSTS]
+    [SET_FIRSTS]
         .into_iter()
         .chain(summaries::CLEAR)
-        .chain(summaries::REBUILD)
         .chain([value_summary::CLEAR])
+        .chain(summaries::BUILD)
+        .chain(summaries::REBUILD)
         .chain(value_summary::REBUILD)
+        .chain([summaries::DROP_BUILD])
         .map(Cow::Borrowed)
         .collect()
 }
@@ -122,6 +110,11 @@ fn full_rebuild() -> Vec<Cow<'static, str>> {
 /// set back to the pool's size afterwards, which frees the pages, so reports keep their low
 /// memory.
 pub async fn refresh_after_load(store: &Store) -> anyhow::Result<()> {
+    refresh_after_load_timed(store).await.map(|_| ())
+}
+
+/// [`refresh_after_load`], returning each statement's time (`bench-rebuild`).
+pub async fn refresh_after_load_timed(store: &Store) -> anyhow::Result<StatementTimes> {
     run(store, full_rebuild())
         .await
         .context("failed to recompute customers' first orders and the summary tables")
@@ -142,10 +135,12 @@ pub async fn refresh_after_import(store: &Store, touched: &Touched) -> anyhow::R
     }
     run(store, incremental::statements(touched))
         .await
+        .map(|_| ())
         .context("failed to recompute the acquisitions and summary rows of the imported orders")
 }
 
-async fn run(store: &Store, statements: Vec<Cow<'static, str>>) -> sqlx::Result<()> {
+async fn run(store: &Store, statements: Vec<Cow<'static, str>>) -> sqlx::Result<StatementTimes> {
+    let mut times = StatementTimes::new();
     match store {
         Store::Sqlite(pool) => {
             let mut conn = pool.acquire().await?;
@@ -157,17 +152,18 @@ async fn run(store: &Store, statements: Vec<Cow<'static, str>>) -> sqlx::Result<
                 .await?;
             let rebuilt = async {
                 let mut tx = conn.begin().await?;
-                rebuild!(tx, statements).await?;
+                rebuild!(tx, statements, times).await?;
                 tx.commit().await
             }
             .await;
             let restored = super::set_sqlite_cache(&mut conn, super::POOL_CACHE_KIB).await;
-            rebuilt.and(restored)
+            rebuilt.and(restored)?;
         }
         Store::Postgres(pool) => {
             let mut tx = pool.begin().await?;
-            rebuild!(tx, statements).await?;
-            tx.commit().await
+            rebuild!(tx, statements, times).await?;
+            tx.commit().await?;
         }
     }
+    Ok(times)
 }

@@ -11,7 +11,10 @@ mod settings;
 mod summaries;
 mod value_summary;
 
-pub use firsts::{refresh_after_import, refresh_after_load, refresh_customer_firsts};
+pub use firsts::{
+    refresh_after_import, refresh_after_load, refresh_after_load_timed, refresh_customer_firsts,
+    StatementTimes,
+};
 pub use incremental::Touched;
 pub use settings::ShopSettings;
 
