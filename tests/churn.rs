@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use insight_desk::customers::{
-    behaviour_csv, behaviour_report, behaviour_text, churn_csv, churn_report, contacts, Behaviour,
-    ChurnBand,
+    behaviour_csv, behaviour_report, behaviour_text, churn_csv, churn_message, churn_report,
+    churn_text, contacts, Behaviour, ChurnBand,
 };
 use insight_desk::domain::{local_day, Cents, Lang};
 use insight_desk::store::{refresh_after_load, Store};
@@ -393,3 +393,224 @@ db_story!(behavioural_cohorts_follow_their_definitions, |store| {
     assert!(csv.contains("reengageable,cid@example.com,"), "{csv}");
     assert_eq!(csv.lines().count(), 1 + 2 + 1 + 1 + 1 + 2);
 });
+
+/// E-mail campaigns (send day, name, recipients): eight counted up to 20 Nov; a flow, a draft
+/// without recipients and the campaign of 25 Nov are not (the last is after the as-of day).
+const SENDS: [(&str, &str, Option<i64>); 11] = [
+    ("2026-08-01", "Summer", Some(900)),
+    ("2026-09-01", "Rentrée", Some(900)),
+    ("2026-10-01", "Octobre", Some(900)),
+    ("2026-10-20", "Nouveautés", Some(900)),
+    ("2026-11-01", "Toussaint", Some(900)),
+    ("2026-11-05", "Newsletter", Some(900)),
+    ("2026-11-12", "Newsletter", Some(900)),
+    ("2026-11-18", "Black Friday", Some(900)),
+    ("2026-11-19", "Flow: Welcome", Some(40)),
+    ("2026-11-10", "Draft", None),
+    ("2026-11-25", "Cyber Monday", Some(900)),
+];
+
+/// Opens and clicks (normalised e-mail, UTC day, kind). As of 20 Nov 2026:
+/// - ann last opened and clicked 15 Aug: 7 campaigns and 97 days since → silent.
+/// - ben opened 18 Nov: the send of that day is not counted → 0 since, not silent.
+/// - cid clicked 22 Oct: 4 campaigns but 29 days → not silent (his older open changes nothing).
+/// - dee opened 21 Oct: 4 campaigns and 30 days → silent (both thresholds exactly).
+/// - fio opened 5 Aug: 7 campaigns since → silent.
+/// - eli never opened; gil's open of 22 Nov is after the as-of day; zoe is not a customer.
+const ENGAGEMENT: [(&str, &str, &str); 9] = [
+    ("ann@example.com", "2026-08-15", "open"),
+    ("ann@example.com", "2026-08-15", "click"),
+    ("ben@example.com", "2026-11-18", "open"),
+    ("cid@example.com", "2026-09-01", "open"),
+    ("cid@example.com", "2026-10-22", "click"),
+    ("dee@example.com", "2026-10-21", "open"),
+    ("fio@example.com", "2026-08-05", "open"),
+    ("gil@example.com", "2026-11-22", "open"),
+    ("zoe@example.com", "2026-11-01", "open"),
+];
+
+async fn load_sends(store: &Store) {
+    for (day, campaign, recipients) in SENDS {
+        with_pool!(store, pool => {
+            sqlx::query(
+                "INSERT INTO ad_spend (date, channel, campaign, source, currency, spend_cents, impressions, clicks, conversions, conversion_value_cents) \
+                 VALUES ($1, 'email', $2, 'klaviyo', 'EUR', 0, $3, NULL, NULL, NULL)",
+            )
+            .bind(d(day))
+            .bind(campaign)
+            .bind(recipients)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })
+        .unwrap();
+    }
+}
+
+async fn load_engagement(store: &Store) {
+    for (key, day, kind) in ENGAGEMENT {
+        with_pool!(store, pool => {
+            sqlx::query("INSERT INTO email_engagement_days (customer_key, day_no, kind) VALUES ($1, $2, $3)")
+                .bind(key)
+                .bind(insight_desk::domain::day_no(d(day)))
+                .bind(kind)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })
+        .unwrap();
+    }
+}
+
+db_story!(
+    churn_scores_silence_on_emails_for_customers_who_engaged_before,
+    |store| {
+        load_churn_shop(store).await;
+        // No engagement data: the signal is absent, every score as the signal table says.
+        let before = churn_report(store, d(AS_OF), "EUR", Lang::En)
+            .await
+            .unwrap();
+        assert!(!before.silence.available);
+        assert!(before.scores.iter().all(|s| s.silent.is_none()));
+        let text = churn_text(&before, Lang::En);
+        assert!(
+            text.contains(
+                "Silence on e-mails: not available (no e-mail open or click in the store up to"
+            ),
+            "{text}"
+        );
+        // Opens but no campaign sends: still not available (a silence needs sends to answer).
+        load_engagement(store).await;
+        let no_sends = churn_report(store, d(AS_OF), "EUR", Lang::En)
+            .await
+            .unwrap();
+        assert!(!no_sends.silence.available);
+        assert_eq!(no_sends.silence.engaged_profiles, 6);
+        assert!(churn_text(&no_sends, Lang::En).contains("no e-mail campaign send in the store"));
+        let plain: Vec<u8> = no_sends.scores.iter().map(|s| s.score).collect();
+        assert_eq!(plain, [22, 15, 79, 0, 80, 80, 37]);
+
+        load_sends(store).await;
+        let r = churn_report(store, d(AS_OF), "EUR", Lang::En)
+            .await
+            .unwrap();
+        assert!(r.silence.available);
+        assert_eq!(
+            (
+                r.silence.engaged_profiles,
+                r.silence.campaign_sends,
+                r.silence.engaged_customers,
+                r.silence.silent_customers,
+                r.silence.never_engaged_customers
+            ),
+            (6, 8, 5, 3, 2)
+        );
+        let by_id = |id: i64| r.scores.iter().find(|s| s.customer_id == id).unwrap();
+        let silent: Vec<Option<bool>> = (1..=7).map(|c| by_id(c).silent).collect();
+        assert_eq!(
+            silent,
+            [
+                Some(true),
+                Some(false),
+                Some(false),
+                Some(true),
+                None,
+                Some(true),
+                None
+            ]
+        );
+        let sends: Vec<Option<i64>> = (1..=7).map(|c| by_id(c).email_sends_since).collect();
+        assert_eq!(
+            sends,
+            [Some(7), Some(0), Some(4), Some(4), None, Some(7), None]
+        );
+        // Engaged customers' lateness has 55 points, the silent ones 10 more:
+        // ann 55/3 + 10 = 28.3; ben 15; cid 55 + 8 + 5 + 1.4 = 69.4; dee 0 + 10;
+        // fio 55 + 15 + 10 = 80; eli and gil never opened (as of 20 Nov): as before.
+        let scores: Vec<u8> = (1..=7).map(|c| by_id(c).score).collect();
+        assert_eq!(scores, [28, 15, 69, 10, 80, 80, 37]);
+        for s in &r.scores {
+            let silence = if s.silent == Some(true) { 10.0 } else { 0.0 };
+            assert_eq!(s.points[6], silence, "customer {}", s.customer_id);
+        }
+
+        // The backtest compares with the same scores without the signal (22, 15, 79, 0, 80,
+        // 80, 37): only gil came back, and the churners above his 37 are the same three.
+        let bt = r.backtest.as_ref().unwrap();
+        assert_eq!(bt.auc, Some(0.5));
+        assert_eq!(bt.auc_without_silence, Some(0.5));
+        assert_eq!(before.backtest.as_ref().unwrap().auc_without_silence, None);
+
+        let text = churn_text(&r, Lang::En);
+        let fio = text
+            .lines()
+            .find(|l| l.contains("fio@example.com"))
+            .unwrap();
+        assert!(
+            fio.ends_with("a single order, silent on e-mails since 5 Aug (7 campaigns without an open or click)"),
+            "{fio}"
+        );
+        assert!(
+            text.contains("Silence on e-mails (10 pts taken from lateness: no open or click for 30+ days and 3+ campaigns): 3 of 5 customers who ever opened or clicked; 2 never did"),
+            "{text}"
+        );
+        assert!(
+            text.contains("lateness against the customer's own buying rhythm (55 pts;"),
+            "{text}"
+        );
+        assert!(
+            text.contains("(0.500 without the silence on e-mails)"),
+            "{text}"
+        );
+        let csv = churn_csv(&r, &contacts(store).await.unwrap()).unwrap();
+        let header = csv.lines().next().unwrap();
+        assert!(
+            header.ends_with(
+                ",last_email_engagement,email_campaigns_since,silent_on_emails,points_silence"
+            ),
+            "{header}"
+        );
+        let line = |who: &str| {
+            csv.lines()
+                .find(|l| l.starts_with(who))
+                .unwrap()
+                .to_string()
+        };
+        assert!(
+            line("fio@").ends_with(",2026-08-05,7,true,10.0"),
+            "{}",
+            line("fio@")
+        );
+        assert!(
+            line("cid@").ends_with(",2026-10-22,4,false,0.0"),
+            "{}",
+            line("cid@")
+        );
+        assert!(line("eli@").ends_with(",,,,0.0"), "{}", line("eli@"));
+        let blocks = churn_message(&r, Lang::Fr);
+        for m in &blocks {
+            insight_desk::render::check_limits(m).unwrap();
+        }
+        let json = serde_json::to_string(&blocks[0].to_json()).unwrap();
+        assert!(
+            json.contains("Silence sur les e-mails (10 pts pris au retard"),
+            "{json}"
+        );
+
+        // As of 30 Nov gil's open of 22 Nov counts (8 days, one campaign since: not silent);
+        // ann has had one more campaign.
+        let later = churn_report(store, d("2026-11-30"), "EUR", Lang::En)
+            .await
+            .unwrap();
+        let gil = later.scores.iter().find(|s| s.customer_id == 7).unwrap();
+        assert_eq!((gil.silent, gil.email_sends_since), (Some(false), Some(1)));
+        let ann = later.scores.iter().find(|s| s.customer_id == 1).unwrap();
+        assert_eq!((ann.silent, ann.email_sends_since), (Some(true), Some(8)));
+        // As of 1 Aug nobody had opened anything yet: not available.
+        let early = churn_report(store, d("2026-08-01"), "EUR", Lang::En)
+            .await
+            .unwrap();
+        assert!(!early.silence.available);
+        assert!(early.scores.iter().all(|s| s.silent.is_none()));
+    }
+);

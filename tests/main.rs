@@ -49,6 +49,10 @@ mod summaries;
 mod sync;
 /// API sync from Google Ads (token refresh, lookback) and one source failing among others.
 mod sync_ads;
+/// Shopify's catalogue and stock over the API, against the products and inventory exports.
+mod sync_catalog;
 /// API sync from Meta (paging, async report jobs, throttling, expired token) and Klaviyo
 /// (campaign and flow reports, e-mail engagement).
 mod sync_meta;
+/// A sync killed mid-way then resumed: the same store as an uninterrupted one.
+mod sync_resume;

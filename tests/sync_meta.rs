@@ -20,22 +20,22 @@ use insight_desk::sync::{sync_one, sync_sources, Source, SyncConfig, SyncOptions
 use crate::db_story;
 use crate::sync::scalar;
 
-const META_TOKEN: &str = "EAAGfakeLongLivedToken0123456789";
-const KLAVIYO_KEY: &str = "pk_fake_0123456789abcdef";
-const PARIS: chrono_tz::Tz = chrono_tz::Europe::Paris;
+pub const META_TOKEN: &str = "EAAGfakeLongLivedToken0123456789";
+pub const KLAVIYO_KEY: &str = "pk_fake_0123456789abcdef";
+pub const PARIS: chrono_tz::Tz = chrono_tz::Europe::Paris;
 
-fn yesterday() -> NaiveDate {
+pub fn yesterday() -> NaiveDate {
     Utc::now().with_timezone(&PARIS).date_naive() - Days::new(1)
 }
 
-fn opts() -> SyncOptions {
+pub fn opts() -> SyncOptions {
     SyncOptions {
         base_backoff: Duration::from_millis(10),
         ..SyncOptions::default()
     }
 }
 
-fn meta_config(fake: &FakeMeta, dir: &std::path::Path) -> MetaConfig {
+pub fn meta_config(fake: &FakeMeta, dir: &std::path::Path) -> MetaConfig {
     let file = dir.join("meta-token");
     std::fs::write(&file, format!("{META_TOKEN}\n")).unwrap();
     let mut m = MetaConfig::new("act_1234567890");
@@ -48,7 +48,7 @@ fn meta_config(fake: &FakeMeta, dir: &std::path::Path) -> MetaConfig {
     m
 }
 
-fn cfg_meta(fake: &FakeMeta, dir: &std::path::Path) -> SyncConfig {
+pub fn cfg_meta(fake: &FakeMeta, dir: &std::path::Path) -> SyncConfig {
     SyncConfig {
         meta: Some(meta_config(fake, dir)),
         ..SyncConfig::default()
@@ -57,7 +57,7 @@ fn cfg_meta(fake: &FakeMeta, dir: &std::path::Path) -> SyncConfig {
 
 /// Two campaigns a day over `days` days up to yesterday; figures differ per day so that a
 /// row landing on the wrong day shows.
-fn meta_days(days: u64) -> Vec<MetaDay> {
+pub fn meta_days(days: u64) -> Vec<MetaDay> {
     let mut rows = Vec::new();
     for back in 0..days {
         let b = back as i64;
@@ -313,7 +313,7 @@ db_story!(
     }
 );
 
-fn at(day: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
+pub fn at(day: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
     PARIS
         .from_local_datetime(&day.and_hms_opt(h, m, 0).unwrap())
         .unwrap()
@@ -330,7 +330,7 @@ fn stats(r: i64, c: i64, o: i64, v: f64) -> fake_klaviyo::Stats {
     }
 }
 
-fn account() -> Account {
+pub fn account() -> Account {
     let y = yesterday();
     Account {
         metrics: vec![
@@ -410,7 +410,7 @@ fn account() -> Account {
     }
 }
 
-fn klaviyo_config(fake: &FakeKlaviyo, dir: &std::path::Path) -> KlaviyoConfig {
+pub fn klaviyo_config(fake: &FakeKlaviyo, dir: &std::path::Path) -> KlaviyoConfig {
     let file = dir.join("klaviyo-key");
     std::fs::write(&file, KLAVIYO_KEY).unwrap();
     KlaviyoConfig {
@@ -422,7 +422,10 @@ fn klaviyo_config(fake: &FakeKlaviyo, dir: &std::path::Path) -> KlaviyoConfig {
     }
 }
 
-async fn engagement(store: &Store, key: &str) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+pub async fn engagement(
+    store: &Store,
+    key: &str,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
     let sql = "SELECT last_open_at, last_click_at FROM email_engagement WHERE customer_key = $1";
     insight_desk::with_pool!(store, pool => sqlx::query_as::<_, (Option<DateTime<Utc>>, Option<DateTime<Utc>>)>(sql).bind(key).fetch_one(pool).await)
         .unwrap()
@@ -539,6 +542,25 @@ db_story!(
             (Some(at(y - Days::new(1), 12, 0)), None)
         );
 
+        // The days of the events (UTC), for ChurnGuard as of a past day: Alice's two opens
+        // of yesterday are one day, her click another kind.
+        let days_sql = "SELECT customer_key, day_no, kind FROM email_engagement_days ORDER BY customer_key, day_no, kind";
+        let days = || async {
+            insight_desk::with_pool!(store, pool => sqlx::query_as::<_, (String, i64, String)>(days_sql).fetch_all(pool).await)
+                .unwrap()
+        };
+        let dn = |d: NaiveDate| insight_desk::domain::day_no(d);
+        let mut want = vec![
+            ("alice@example.com".to_string(), dn(y), "click".to_string()),
+            ("alice@example.com".to_string(), dn(y), "open".to_string()),
+            (
+                "bob@example.com".to_string(),
+                dn(y - Days::new(1)),
+                "open".to_string(),
+            ),
+        ];
+        assert_eq!(days().await, want);
+
         // A re-sync: the same figures, no new events; then a newer open of Bob's moves his
         // time forward and nothing else.
         let again = sync_one(store, PARIS, &cfg, Source::Klaviyo, &opts()).await;
@@ -556,6 +578,12 @@ db_story!(
         assert_eq!(
             engagement(store, "bob@example.com").await,
             (Some(at(y, 18, 0)), None)
+        );
+        want.push(("bob@example.com".to_string(), dn(y), "open".to_string()));
+        assert_eq!(
+            days().await,
+            want,
+            "Bob's day of yesterday added, nothing twice"
         );
         assert_eq!(
             engagement(store, "alice@example.com").await,
@@ -624,3 +652,64 @@ db_story!(meta_failing_does_not_stop_klaviyo_nor_google_ads, |store| {
     let k = states.iter().find(|s| s.source == "klaviyo").unwrap();
     assert!(k.last_error.is_none() && k.last_success_at.is_some());
 });
+
+// Issue 8: Meta's usage headers were not read. At 95 % of any budget (call count, CPU time,
+// total time) the next request waits; with `estimated_time_to_regain_access` (minutes) it
+// waits that long. Waits measured between the fake's calls.
+db_story!(
+    meta_waits_when_its_usage_headers_say_a_budget_is_spent,
+    |store| {
+        use insight_desk::sync::fake_meta::Usage;
+        let dir = tempfile::tempdir().unwrap();
+        let fake = FakeMeta::start(META_TOKEN, meta_days(3)).await.unwrap();
+        let mut cfg = cfg_meta(&fake, dir.path());
+        let m = cfg.meta.as_mut().unwrap();
+        m.page_size = 2;
+        m.high_usage_wait_secs = 0.4;
+        m.regain_minute_secs = 0.3;
+        let business = |calls: u32, cpu: u32, regain: u32| {
+            Some(format!(
+                r#"{{"1234567890":[{{"type":"ads_insights","call_count":{calls},"total_cputime":{cpu},"total_time":12,"estimated_time_to_regain_access":{regain}}}]}}"#
+            ))
+        };
+        // Page 1: CPU time at 96 % → 0.4 s. Page 2: blocked for 2 minutes → 2 × 0.3 s.
+        fake.usage(&[
+            Usage {
+                business_use_case: business(40, 96, 0),
+                app: Some(r#"{"call_count":3,"total_time":2,"total_cputime":2}"#.into()),
+            },
+            Usage {
+                business_use_case: business(100, 50, 2),
+                app: None,
+            },
+        ]);
+        let outcome = sync_one(store, PARIS, &cfg, Source::Meta, &opts()).await;
+        assert_eq!(outcome.error, None);
+        assert_eq!(outcome.counts.records_read, 6);
+        let at: Vec<std::time::Instant> = fake.calls().iter().map(|c| c.at).collect();
+        assert_eq!(at.len(), 3, "6 rows, 2 a page");
+        let (first, second) = (at[1] - at[0], at[2] - at[1]);
+        assert!(first >= Duration::from_millis(400), "{first:?}");
+        assert!(second >= Duration::from_millis(600), "{second:?}");
+        // The pauses count from each answer: the waits are what was left of them.
+        assert!(outcome.waited_secs >= 0.9, "{}", outcome.waited_secs);
+
+        // Below 95 % everywhere: no wait.
+        let low = Usage {
+            business_use_case: business(94, 94, 0),
+            app: Some(r#"{"call_count":94,"total_time":94,"total_cputime":94}"#.into()),
+        };
+        fake.usage(&vec![low; 3]);
+        let before = fake.calls().len();
+        let again = sync_one(store, PARIS, &cfg, Source::Meta, &opts()).await;
+        assert_eq!(again.error, None);
+        let at: Vec<std::time::Instant> = fake.calls().iter().skip(before).map(|c| c.at).collect();
+        for pair in at.windows(2) {
+            assert!(
+                pair[1] - pair[0] < Duration::from_millis(300),
+                "{:?}",
+                pair[1] - pair[0]
+            );
+        }
+    }
+);

@@ -58,7 +58,7 @@ pub async fn run(app: App, cmd: ScheduleCommand) -> anyhow::Result<()> {
                         s.channel
                     ),
                     JobKind::Alerts => format!("evaluate {} alert rule(s)", plan.rules.len()),
-                    JobKind::Sync(source) => format!("sync {}", source.name()),
+                    JobKind::Sync(source) => format!("sync {}", source.command_name()),
                 };
                 println!("{}  [{} {}]  {what}", job.key, job.cron.expr(), tz);
                 for fire in job.cron.next_fires(now, args.next) {

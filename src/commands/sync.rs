@@ -298,7 +298,7 @@ pub async fn print_api_sources(app: &App) -> anyhow::Result<()> {
             });
         let next = jobs
             .iter()
-            .find(|j| j.key == format!("sync:{name}"))
+            .find(|j| j.key == format!("sync:{}", source.command_name()))
             .and_then(|j| {
                 let tz = j.cron.timezone();
                 j.cron.next_fires(now, 1).first().map(|t| {

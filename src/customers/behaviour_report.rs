@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::behaviour::{behaviour_cohorts, BehaviourCohort};
-use super::churn::churn_scores_with;
+use super::churn::churn_scores_all;
 use super::churn_report::purchase_model;
 use super::load::{contacts, order_facts};
 use crate::domain::{day_no, format_count, format_money, format_pct, Cents, Lang};
@@ -68,6 +68,8 @@ pub async fn behaviour_report(
     lang: Lang,
 ) -> anyhow::Result<BehaviourReport> {
     let facts = order_facts(store, as_of).await?;
+    // The same score as `report churn`: with the silence on e-mails when the store has it.
+    let email = super::load::email_data(store, as_of).await?.activity;
     let opted_in: Vec<i64> = with_pool!(store, pool => {
         sqlx::query_scalar(OPTED_IN).fetch_all(pool).await
     })
@@ -76,7 +78,7 @@ pub async fn behaviour_report(
     let as_of_no = day_no(as_of);
     let (customers, cohorts) = spawn_blocking_in_span(move || {
         let model = purchase_model(&facts, as_of_no);
-        let scores = churn_scores_with(&facts, as_of_no, model.as_ref());
+        let scores = churn_scores_all(&facts, as_of_no, model.as_ref(), email.as_ref());
         let cohorts = behaviour_cohorts(&facts, &scores, &opted_in, as_of_no, lang);
         (scores.len() as i64, cohorts)
     })

@@ -12,6 +12,7 @@
 //! | falling basket: last order against the average of the earlier ones | 8 | not lower | half or less |
 //! | rising promo use: last order discounted while earlier ones mostly were not | 5 | last order at full price | discounted, none before |
 //! | returns: share of the value refunded | 7 | nothing refunded | half or more |
+//! | silence on e-mails (customers who ever opened or clicked, below) | 10 of the overdue's | opened or clicked lately | silent, see [`is_silent`] |
 //!
 //! The rhythm is the median gap between the customer's orders (at least 7 days); a customer
 //! with one order is measured against the shop's median gap from first to second order among
@@ -28,10 +29,22 @@
 //! customer has bought (frequency), and how the shop's customers as a whole drop out. On
 //! CDNOW (cut-off week 39, outcome weeks 40–78) it lifts the AUC from 0.749 to 0.77.
 //!
-//! Silence on e-mails is not scored: the store has no e-mail engagement source yet (a
-//! Klaviyo import would add one), and a signal that is always zero would only pretend. The
-//! hook is [`ChurnScore::points`]: a sixth signal (e.g. days since the last e-mail opened,
-//! from Klaviyo profiles) would take its weight from the overdue ratio as the model does.
+//! **Silence on e-mails.** When the store holds e-mail engagement (the days each customer
+//! opened or clicked an e-mail: `email_engagement_days`, migration 0014, from the Klaviyo sync)
+//! and the shop's e-mail campaign sends (`ad_spend`, channel `email`, flows excluded) up to the
+//! as-of day, a customer is **silent** when they have opened or clicked at least once, and
+//! since their last open or click the shop has sent at least [`SILENCE_MIN_SENDS`] campaigns
+//! and at least [`SILENCE_MIN_DAYS`] days have passed ([`is_silent`], the one definition).
+//! A customer whose e-mail behaviour the store can see (at least one open or click up to the
+//! as-of day) has [`WEIGHT_SILENCE`] of the overdue ratio's points moved to this signal (the
+//! way the model's are, so the scale stays 0–100): all of them when silent, none otherwise.
+//! A customer without any open or click, while the shop has data, is scored as before the
+//! signal existed (the overdue ratio keeps its points): the store cannot tell "never opens"
+//! from "not subscribed" or "in Klaviyo under another e-mail", and the seed's signal is a
+//! silence *after* engagement; giving them the points would call every non-subscriber silent,
+//! taking them away would make lateness count less for exactly the customers we know least.
+//! Without engagement data or campaign sends up to the as-of day the signal is absent for
+//! everyone ([`EmailActivity`] is `None`), and the report says it is not available.
 
 use serde::Serialize;
 
@@ -46,6 +59,12 @@ pub const WEIGHT_PROMO: f64 = 5.0;
 pub const WEIGHT_RETURNS: f64 = 7.0;
 /// With a purchase model: the model's share of the overdue weight (the ratio keeps the rest).
 pub const WEIGHT_MODEL: f64 = 35.0;
+/// Silence on e-mails: its share of the overdue weight when the store has engagement data.
+pub const WEIGHT_SILENCE: f64 = 10.0;
+/// Silent: at least this many e-mail campaigns sent since the customer's last open or click…
+pub const SILENCE_MIN_SENDS: i64 = 3;
+/// …and at least this many days since it (a shop sending daily is not answered in 3 days).
+pub const SILENCE_MIN_DAYS: i64 = 30;
 /// The model's horizon: P(no order in the next this many days), the backtest's outcome.
 pub const MODEL_HORIZON_DAYS: f64 = 90.0;
 /// Overdue ratio at which the overdue signal is full.
@@ -169,9 +188,45 @@ pub struct ChurnScore {
     pub value: Cents,
     /// P(no order in the next 90 days) from the purchase model; `None` without a model.
     pub p_no_order_90d: Option<f64>,
+    /// Day of the customer's last e-mail open or click up to the as-of day (`None`: none, or
+    /// no engagement data in the store).
+    pub last_email_engagement_day_no: Option<i64>,
+    /// E-mail campaigns the shop sent after that day, up to the as-of day.
+    pub email_sends_since: Option<i64>,
+    /// Whether the customer is silent on e-mails ([`is_silent`]); `None`: not scored for this
+    /// customer (no engagement data in the store, or the customer never opened or clicked).
+    pub silent: Option<bool>,
     /// Each signal's points, in the table's order: overdue, no repeat, basket, promo, returns,
-    /// then the purchase model's (0 without a model).
-    pub points: [f64; 6],
+    /// then the purchase model's (0 without a model), then silence on e-mails (0 without
+    /// engagement data).
+    pub points: [f64; 7],
+}
+
+/// What the store knows of e-mail engagement as of the day scored: each customer's last open
+/// or click (by customer id, matched on the normalised e-mail) and the shop's campaign sends.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EmailActivity {
+    /// Customer id → day number of their last open or click, up to the as-of day.
+    pub last_engaged: std::collections::HashMap<i64, i64>,
+    /// Day number of every e-mail campaign sent up to the as-of day (one entry per campaign;
+    /// sorted).
+    pub send_days: Vec<i64>,
+}
+
+impl EmailActivity {
+    /// Campaigns sent after `day_no` and up to `as_of`.
+    pub fn sends_between(&self, day_no: i64, as_of: i64) -> i64 {
+        let from = self.send_days.partition_point(|&d| d <= day_no);
+        let to = self.send_days.partition_point(|&d| d <= as_of);
+        to.saturating_sub(from) as i64
+    }
+}
+
+/// Silence on e-mails, the one definition: a customer who opened or clicked on `last_engaged`
+/// is silent as of `as_of` when the shop has sent at least [`SILENCE_MIN_SENDS`] campaigns
+/// since and at least [`SILENCE_MIN_DAYS`] days have passed.
+pub fn is_silent(last_engaged: i64, sends_since: i64, as_of: i64) -> bool {
+    sends_since >= SILENCE_MIN_SENDS && as_of - last_engaged >= SILENCE_MIN_DAYS
 }
 
 fn clamp01(x: f64) -> f64 {
@@ -211,10 +266,21 @@ pub fn churn_scores_with(
     as_of_day_no: i64,
     model: Option<&BgNbd>,
 ) -> Vec<ChurnScore> {
+    churn_scores_all(orders, as_of_day_no, model, None)
+}
+
+/// [`churn_scores_with`] and the silence on e-mails when `email` is given (the store has
+/// engagement data and campaign sends up to the as-of day); `None`: the signal is absent.
+pub fn churn_scores_all(
+    orders: &[OrderFact],
+    as_of_day_no: i64,
+    model: Option<&BgNbd>,
+    email: Option<&EmailActivity>,
+) -> Vec<ChurnScore> {
     let shop = shop_rhythm(orders);
     let mut gaps = Vec::new();
     by_customer(orders)
-        .map(|group| score_one(group, as_of_day_no, shop, model, &mut gaps))
+        .map(|group| score_one(group, as_of_day_no, shop, model, email, &mut gaps))
         .collect()
 }
 
@@ -247,6 +313,7 @@ fn score_one(
     as_of: i64,
     shop_rhythm: f64,
     model: Option<&BgNbd>,
+    email: Option<&EmailActivity>,
     gaps: &mut Vec<f64>,
 ) -> ChurnScore {
     let n = group.len();
@@ -282,6 +349,21 @@ fn score_one(
     let (overdue_weight, model_points) = match p_no_order_90d {
         Some(p) => (WEIGHT_OVERDUE - WEIGHT_MODEL, WEIGHT_MODEL * p),
         None => (WEIGHT_OVERDUE, 0.0),
+    };
+    let engaged = email.and_then(|e| e.last_engaged.get(&last.customer_id).copied());
+    let sends_since = email
+        .zip(engaged)
+        .map(|(e, day)| e.sends_between(day, as_of));
+    // Only a customer whose e-mail behaviour the store can see is scored on it.
+    let silent = engaged
+        .zip(sends_since)
+        .map(|(day, sends)| is_silent(day, sends, as_of));
+    let (overdue_weight, silence_points) = match silent {
+        Some(s) => (
+            overdue_weight - WEIGHT_SILENCE,
+            if s { WEIGHT_SILENCE } else { 0.0 },
+        ),
+        None => (overdue_weight, 0.0),
     };
     let no_repeat = if n == 1 { 1.0 } else { 0.0 };
 
@@ -321,6 +403,7 @@ fn score_one(
         WEIGHT_PROMO * promo,
         WEIGHT_RETURNS * returns,
         model_points,
+        silence_points,
     ];
     let score = points.iter().sum::<f64>().round().clamp(0.0, 100.0) as u8;
     let window_start = as_of - VALUE_WINDOW_DAYS;
@@ -346,6 +429,9 @@ fn score_one(
         value_at_risk: Cents(value_at_risk),
         value: Cents(ordered - refunded),
         p_no_order_90d,
+        last_email_engagement_day_no: engaged,
+        email_sends_since: sends_since,
+        silent,
         points,
     }
 }
@@ -473,6 +559,97 @@ mod tests {
         let plain = churn_scores(&orders, 70);
         assert!((plain[0].points[0] - 65.0 * 2.0 / 3.0).abs() < 1e-9);
         assert_eq!((plain[0].points[5], plain[0].p_no_order_90d), (0.0, None));
+    }
+
+    #[test]
+    fn silence_needs_both_the_sends_and_the_days() {
+        // Last open on day 100, as of day 130: 30 days.
+        assert!(is_silent(100, SILENCE_MIN_SENDS, 100 + SILENCE_MIN_DAYS));
+        assert!(!is_silent(
+            100,
+            SILENCE_MIN_SENDS - 1,
+            100 + SILENCE_MIN_DAYS
+        ));
+        assert!(!is_silent(
+            100,
+            SILENCE_MIN_SENDS,
+            100 + SILENCE_MIN_DAYS - 1
+        ));
+        assert!(is_silent(100, 50, 400));
+        // Sends after the engagement day, up to the as-of day: the send on the day of the
+        // open does not count (the open may answer it), the one on the as-of day does.
+        let e = EmailActivity {
+            last_engaged: Default::default(),
+            send_days: vec![90, 100, 110, 110, 120, 130, 131],
+        };
+        assert_eq!(e.sends_between(100, 130), 4);
+        assert_eq!(e.sends_between(100, 129), 3);
+        assert_eq!(e.sends_between(131, 140), 0);
+        assert_eq!(e.sends_between(0, 89), 0);
+    }
+
+    #[test]
+    fn silent_customers_take_the_silence_points_from_lateness() {
+        // Four customers with the same history: one order every 30 days, the last on day 60,
+        // scored on day 150 (ratio 3 → lateness (3 − 1) / 3 = 2/3).
+        let mut orders = Vec::new();
+        for c in 1..=4 {
+            for day in [0, 30, 60] {
+                orders.push(o(c, day, 10_000, 0, 0));
+            }
+        }
+        sort_orders(&mut orders);
+        // Campaigns every 10 days from day 10 to day 150.
+        let send_days: Vec<i64> = (1..=15).map(|i| i * 10).collect();
+        // 1 last opened on day 60: 9 campaigns and 90 days since → silent.
+        // 2 clicked on day 145: not silent. 3 never opened: scored without the signal.
+        // 4 opened on day 121: 3 campaigns (130, 140, 150) but 29 days → not silent.
+        let email = EmailActivity {
+            last_engaged: [(1, 60), (2, 145), (4, 121)].into(),
+            send_days,
+        };
+        let with = churn_scores_all(&orders, 150, None, Some(&email));
+        let plain = churn_scores(&orders, 150);
+        let late = 2.0 / 3.0;
+        let pts = |s: &ChurnScore| (s.points[0], s.points[6]);
+        assert_eq!(with[0].silent, Some(true));
+        assert_eq!(with[0].email_sends_since, Some(9));
+        assert!((pts(&with[0]).0 - 55.0 * late).abs() < 1e-9);
+        assert_eq!(pts(&with[0]).1, WEIGHT_SILENCE);
+        // 36.7 + 10 = 46.7 → 47, against 43.3 → 43 without e-mail data.
+        assert_eq!((with[0].score, plain[0].score), (47, 43));
+        assert_eq!(with[1].silent, Some(false));
+        assert_eq!(pts(&with[1]), (55.0 * late, 0.0));
+        assert_eq!(with[1].score, 37);
+        // Never opened: as without the signal, every point on lateness.
+        assert_eq!(
+            (with[2].silent, with[2].last_email_engagement_day_no),
+            (None, None)
+        );
+        assert_eq!(with[2].points, plain[2].points);
+        assert_eq!(with[3].silent, Some(false));
+        assert_eq!(with[3].email_sends_since, Some(3));
+        // One day later customer 4 is silent.
+        let next = churn_scores_all(&orders, 151, None, Some(&email));
+        assert_eq!(next[3].silent, Some(true));
+        // No e-mail data: nobody is silent or not, and the scores are the signals' alone.
+        assert!(plain
+            .iter()
+            .all(|s| s.silent.is_none() && s.points[6] == 0.0));
+        // With a model too: lateness keeps 65 − 35 − 10 = 20 points.
+        let m = BgNbd {
+            r: 0.5,
+            alpha: 3.0,
+            a: 0.8,
+            b: 2.5,
+        };
+        let both = churn_scores_all(&orders, 150, Some(&m), Some(&email));
+        assert!((both[0].points[0] - 20.0 * late).abs() < 1e-9);
+        assert!((both[2].points[0] - 30.0 * late).abs() < 1e-9);
+        for s in &both {
+            let total: f64 = s.points.iter().sum();
+            assert!(total <= 100.0 + 1e-9);
+        }
     }
 
     #[test]

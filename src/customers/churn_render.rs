@@ -1,7 +1,10 @@
 //! The ChurnGuard report for people: terminal text, the Block Kit message `/churn` posts, and
 //! the CSV of every customer's score with the signals behind it.
 
-use super::churn::{ChurnScore, WEIGHT_NO_REPEAT};
+use super::churn::{
+    ChurnScore, SILENCE_MIN_DAYS, SILENCE_MIN_SENDS, WEIGHT_MODEL, WEIGHT_NO_REPEAT,
+    WEIGHT_OVERDUE, WEIGHT_SILENCE,
+};
 use super::churn_report::{ChurnReport, ToCall};
 use crate::domain::{format_count, format_decimal, format_money, format_pct, Cents, Lang};
 use crate::render::{escape_mrkdwn as esc, format_date, format_day_month, Block, Draft, Message};
@@ -114,6 +117,20 @@ fn reasons(s: &ChurnScore, lang: Lang) -> String {
             lang.pick("remboursé", "refunded")
         ));
     }
+    if s.silent == Some(true) {
+        if let Some(day) = s.last_email_engagement_day_no {
+            let since = format_day_month(date_of(day), lang);
+            let sends = s.email_sends_since.unwrap_or(0);
+            parts.push(match lang {
+                Lang::Fr => format!(
+                    "silence sur les e-mails depuis le {since} ({sends} campagnes sans ouverture ni clic)"
+                ),
+                Lang::En => format!(
+                    "silent on e-mails since {since} ({sends} campaigns without an open or click)"
+                ),
+            });
+        }
+    }
     if let Some(p) = s.p_no_order_90d.filter(|&p| p >= 0.5) {
         parts.push(match lang {
             Lang::Fr => format!(
@@ -147,7 +164,19 @@ fn call_line(c: &ToCall, r: &ChurnReport, lang: Lang) -> String {
 
 fn backtest_line(r: &ChurnReport, lang: Lang) -> Option<String> {
     let b = r.backtest.as_ref()?;
-    let auc = b.auc.map_or("—".into(), |a| format_decimal(a, 3, lang));
+    let mut auc = b.auc.map_or("—".into(), |a| format_decimal(a, 3, lang));
+    if let Some(without) = b.auc_without_silence {
+        auc.push_str(&match lang {
+            Lang::Fr => format!(
+                " ({} sans le silence sur les e-mails)",
+                format_decimal(without, 3, lang)
+            ),
+            Lang::En => format!(
+                " ({} without the silence on e-mails)",
+                format_decimal(without, 3, lang)
+            ),
+        });
+    }
     Some(match lang {
         Lang::Fr => format!(
             "Vérifié sur la suite : {} clients sur {} n'ont pas commandé du {} au {} ; AUC des scores {auc}",
@@ -167,14 +196,73 @@ fn backtest_line(r: &ChurnReport, lang: Lang) -> Option<String> {
 }
 
 fn method_line(r: &ChurnReport, lang: Lang) -> String {
+    // The overdue ratio's points: what the model and the silence leave it (churn.rs).
+    let mut lateness = WEIGHT_OVERDUE;
+    let mut extra = String::new();
+    if r.model.is_some() {
+        lateness -= WEIGHT_MODEL;
+        extra.push_str(lang.pick(
+            &format!(", P(aucune commande sous 90 j) du modèle d'achat ({WEIGHT_MODEL})"),
+            &format!(", the purchase model's P(no order in 90 days) ({WEIGHT_MODEL})"),
+        ));
+    }
+    if r.silence.available {
+        lateness -= WEIGHT_SILENCE;
+        extra.push_str(lang.pick(
+            &format!(", silence sur les e-mails ({WEIGHT_SILENCE})"),
+            &format!(", silence on e-mails ({WEIGHT_SILENCE})"),
+        ));
+    }
     match lang {
         Lang::Fr => format!(
-            "Score 0–100 : retard sur son propre rythme d'achat (65 pts ; {} j pour un client à une commande), une seule commande (15), panier en baisse (8), codes promo (5), retours (7)",
+            "Score 0–100 : retard sur son propre rythme d'achat ({lateness} pts ; {} j pour un client à une commande), une seule commande (15), panier en baisse (8), codes promo (5), retours (7){extra}",
             format_decimal(r.shop_rhythm_days, 0, lang)
         ),
         Lang::En => format!(
-            "Score 0–100: lateness against the customer's own buying rhythm (65 pts; {} days for one-order customers), a single order (15), falling basket (8), promo codes (5), returns (7)",
+            "Score 0–100: lateness against the customer's own buying rhythm ({lateness} pts; {} days for one-order customers), a single order (15), falling basket (8), promo codes (5), returns (7){extra}",
             format_decimal(r.shop_rhythm_days, 0, lang)
+        ),
+    }
+}
+
+/// Silence on e-mails: whom it concerns, or why it is not scored.
+fn silence_line(r: &ChurnReport, lang: Lang) -> String {
+    let s = &r.silence;
+    if !s.available {
+        let why = match (s.engaged_profiles > 0, lang) {
+            (false, Lang::Fr) => "aucune ouverture ni aucun clic d'e-mail dans la base",
+            (false, Lang::En) => "no e-mail open or click in the store",
+            (true, Lang::Fr) => "aucun envoi de campagne e-mail dans la base",
+            (true, Lang::En) => "no e-mail campaign send in the store",
+        };
+        return match lang {
+            Lang::Fr => format!(
+                "Silence sur les e-mails : non disponible ({why} jusqu'au {} ; `insight-desk sync klaviyo`), non compté",
+                format_date(r.as_of, lang)
+            ),
+            Lang::En => format!(
+                "Silence on e-mails: not available ({why} up to {}; `insight-desk sync klaviyo`), not scored",
+                format_date(r.as_of, lang)
+            ),
+        };
+    }
+    let (weight, sends, days) = (
+        format_decimal(WEIGHT_SILENCE, 0, lang),
+        SILENCE_MIN_SENDS,
+        SILENCE_MIN_DAYS,
+    );
+    match lang {
+        Lang::Fr => format!(
+            "Silence sur les e-mails ({weight} pts pris au retard : aucune ouverture ni clic depuis {days} j et {sends} campagnes ou plus) : {} clients sur {} ayant déjà ouvert ou cliqué ; {} n'ont jamais ouvert ni cliqué (notés sans ce signal)",
+            format_count(s.silent_customers, lang),
+            format_count(s.engaged_customers, lang),
+            format_count(s.never_engaged_customers, lang)
+        ),
+        Lang::En => format!(
+            "Silence on e-mails ({weight} pts taken from lateness: no open or click for {days}+ days and {sends}+ campaigns): {} of {} customers who ever opened or clicked; {} never did (scored without the signal)",
+            format_count(s.silent_customers, lang),
+            format_count(s.engaged_customers, lang),
+            format_count(s.never_engaged_customers, lang)
         ),
     }
 }
@@ -206,6 +294,8 @@ pub fn churn_text(r: &ChurnReport, lang: Lang) -> String {
         out.push('\n');
     }
     out.push_str(&method_line(r, lang));
+    out.push('\n');
+    out.push_str(&silence_line(r, lang));
     out.push('\n');
     out
 }
@@ -244,6 +334,7 @@ pub fn churn_message(r: &ChurnReport, lang: Lang) -> Vec<Message> {
         context.push(esc(&line));
     }
     context.push(esc(&method_line(r, lang)));
+    context.push(esc(&silence_line(r, lang)));
     context.push(esc(lang.pick(
         "Tous les scores : `insight-desk report churn --format csv`",
         "Every score: `insight-desk report churn --format csv`",
@@ -299,6 +390,10 @@ pub fn churn_csv(
         "value",
         "p_no_order_90d",
         "points_model",
+        "last_email_engagement",
+        "email_campaigns_since",
+        "silent_on_emails",
+        "points_silence",
     ])?;
     for s in list {
         let c = contacts.get(&s.customer_id);
@@ -328,6 +423,14 @@ pub fn churn_csv(
             decimal(s.value),
             s.p_no_order_90d.map(|p| num(p, 3)).unwrap_or_default(),
             num(s.points[5], 1),
+            s.last_email_engagement_day_no
+                .map(|d| date_of(d).to_string())
+                .unwrap_or_default(),
+            s.email_sends_since
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            s.silent.map(|b| b.to_string()).unwrap_or_default(),
+            num(s.points[6], 1),
         ])?;
     }
     Ok(String::from_utf8(w.into_inner()?)?)

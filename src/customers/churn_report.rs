@@ -8,9 +8,11 @@ use std::collections::HashMap;
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
-use super::churn::{auc, churn_scores_with, shop_rhythm, ChurnBand, ChurnScore, OrderFact};
+use super::churn::{
+    auc, churn_scores_all, churn_scores_with, shop_rhythm, ChurnBand, ChurnScore, OrderFact,
+};
 use super::clv::{fit_bgnbd, summaries, BgNbd};
-use super::load::{contacts_of, order_facts, ordered_between, Contact};
+use super::load::{contacts_of, email_data, order_facts, ordered_between, Contact};
 use crate::domain::{day_no, Cents, Lang};
 use crate::store::Store;
 use crate::telemetry::spawn_blocking_in_span;
@@ -55,6 +57,27 @@ pub struct Backtest {
     /// Customers without an order in the outcome window.
     pub churned: i64,
     pub auc: Option<f64>,
+    /// When silence on e-mails is scored: the AUC of the same customers scored without it
+    /// (the overdue ratio keeping its points), to show what the signal adds.
+    pub auc_without_silence: Option<f64>,
+}
+
+/// Silence on e-mails as of the report's day: whether the store can score it, and how many
+/// customers it concerns.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SilenceSummary {
+    /// The signal is scored: the store has opens or clicks and campaign sends up to the day.
+    pub available: bool,
+    /// Profiles with an open or click up to the day (customers or not).
+    pub engaged_profiles: i64,
+    /// E-mail campaigns sent up to the day.
+    pub campaign_sends: i64,
+    /// Buying customers with an open or click up to the day.
+    pub engaged_customers: i64,
+    /// Of them, silent ([`super::churn::is_silent`]).
+    pub silent_customers: i64,
+    /// Buying customers without any open or click (scored without the signal: see `churn.rs`).
+    pub never_engaged_customers: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -71,6 +94,8 @@ pub struct ChurnReport {
     /// The BG/NBD parameters fitted on the same orders, when the shop has enough history
     /// for them (the score's model signal); `None`: scored from the signals alone.
     pub model: Option<BgNbd>,
+    /// Silence on e-mails: available or not, and whom it concerns.
+    pub silence: SilenceSummary,
     /// Every customer's score (the CSV).
     #[serde(skip)]
     pub scores: Vec<ChurnScore>,
@@ -122,16 +147,36 @@ pub async fn churn_report(
     lang: Lang,
 ) -> anyhow::Result<ChurnReport> {
     let facts = order_facts(store, as_of).await?;
+    let email = email_data(store, as_of).await?;
     let as_of_no = day_no(as_of);
-    let (scores, rhythm, model) = spawn_blocking_in_span(move || {
+    let activity = email.activity;
+    let available = activity.is_some();
+    let (scores, rhythm, model, without_silence) = spawn_blocking_in_span(move || {
         let model = purchase_model(&facts, as_of_no);
-        (
-            churn_scores_with(&facts, as_of_no, model.as_ref()),
-            shop_rhythm(&facts),
-            model,
-        )
+        let scores = churn_scores_all(&facts, as_of_no, model.as_ref(), activity.as_ref());
+        // Only for the backtest's comparison; dropped when the signal is not scored.
+        let without = activity
+            .is_some()
+            .then(|| churn_scores_with(&facts, as_of_no, model.as_ref()));
+        (scores, shop_rhythm(&facts), model, without)
     })
     .await?;
+    let engaged = scores
+        .iter()
+        .filter(|s| s.last_email_engagement_day_no.is_some())
+        .count() as i64;
+    let silence = SilenceSummary {
+        available,
+        engaged_profiles: email.engaged_profiles,
+        campaign_sends: email.campaign_sends,
+        engaged_customers: engaged,
+        silent_customers: scores.iter().filter(|s| s.silent == Some(true)).count() as i64,
+        never_engaged_customers: if available {
+            scores.len() as i64 - engaged
+        } else {
+            0
+        },
+    };
     let bands = band_summaries(&scores, lang);
     let listed = to_call(&scores, TO_CALL);
     let ids: Vec<i64> = listed.iter().map(|s| s.customer_id).collect();
@@ -157,12 +202,17 @@ pub async fn churn_report(
                 .map(|s| !came_back.contains(&s.customer_id))
                 .collect();
             let values: Vec<u8> = scores.iter().map(|s| s.score).collect();
+            let auc_without_silence = without_silence.as_ref().and_then(|w| {
+                let values: Vec<u8> = w.iter().map(|s| s.score).collect();
+                auc(&values, &churned)
+            });
             Backtest {
                 outcome_from: as_of + Days::new(1),
                 outcome_to: until,
                 customers: scores.len() as i64,
                 churned: churned.iter().filter(|&&c| c).count() as i64,
                 auc: auc(&values, &churned),
+                auc_without_silence,
             }
         });
     Ok(ChurnReport {
@@ -174,6 +224,7 @@ pub async fn churn_report(
         to_call,
         backtest,
         model,
+        silence,
         scores,
     })
 }

@@ -9,7 +9,7 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use futures::TryStreamExt;
 
-use super::churn::{sort_orders, OrderFact};
+use super::churn::{sort_orders, EmailActivity, OrderFact};
 use super::rfm::CustomerHistory;
 use crate::domain::day_no;
 use crate::store::Store;
@@ -72,6 +72,25 @@ GROUP BY customer_id";
 
 /// The last day with any order (the index on `local_date` answers it without a scan).
 const LAST_ORDER_DAY: &str = "SELECT MAX(local_date) FROM orders";
+
+/// Per customer: the last day with an e-mail open or click up to the as-of day, matched on the
+/// normalised e-mail (`customer_key`, as the importers and the Klaviyo sync compute it).
+const LAST_ENGAGED: &str = "
+SELECT c.id, MAX(e.day_no) AS last_day_no
+FROM email_engagement_days e
+JOIN customers c ON c.customer_key = e.customer_key
+WHERE e.day_no <= $1
+GROUP BY c.id";
+
+/// Profiles (normalised e-mails) with any open or click up to the as-of day, customers or not.
+const ENGAGED_PROFILES: &str =
+    "SELECT COUNT(DISTINCT customer_key) FROM email_engagement_days WHERE day_no <= $1";
+
+/// The shop's e-mail campaign sends up to the as-of day: one row per campaign and send day
+/// with recipients (`Flow: …` rows are automations triggered per customer, not sends to all).
+const CAMPAIGN_SENDS: &str = "
+SELECT date FROM ad_spend
+WHERE channel = 'email' AND campaign NOT LIKE 'Flow: %' AND impressions > 0 AND date <= $1";
 
 const CONTACTS: &str = "SELECT id, customer_key, email FROM customers";
 
@@ -159,6 +178,50 @@ pub async fn order_facts(store: &Store, as_of: NaiveDate) -> anyhow::Result<Vec<
     .context("failed to read customers' orders")?;
     sort_orders(&mut facts);
     Ok(facts)
+}
+
+/// E-mail engagement as the store knows it on `as_of`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EmailData {
+    /// Profiles with an open or click up to `as_of` (customers or not).
+    pub engaged_profiles: i64,
+    /// E-mail campaigns sent up to `as_of`.
+    pub campaign_sends: i64,
+    /// The signal's input when both are there; `None`: silence on e-mails is not available.
+    pub activity: Option<EmailActivity>,
+}
+
+/// Each customer's last e-mail open or click and the shop's campaign sends, up to `as_of`.
+pub async fn email_data(store: &Store, as_of: NaiveDate) -> anyhow::Result<EmailData> {
+    let as_of_no = day_no(as_of);
+    let engaged_profiles: i64 = with_pool!(store, pool => {
+        sqlx::query_scalar(ENGAGED_PROFILES).bind(as_of_no).fetch_one(pool).await
+    })
+    .context("failed to read the e-mail engagement")?;
+    let sends: Vec<NaiveDate> = with_pool!(store, pool => {
+        sqlx::query_scalar(CAMPAIGN_SENDS).bind(as_of).fetch_all(pool).await
+    })
+    .context("failed to read the e-mail campaign sends")?;
+    let campaign_sends = sends.len() as i64;
+    let activity = if engaged_profiles > 0 && campaign_sends > 0 {
+        let rows: Vec<(i64, i64)> = with_pool!(store, pool => {
+            sqlx::query_as(LAST_ENGAGED).bind(as_of_no).fetch_all(pool).await
+        })
+        .context("failed to read customers' last e-mail engagement")?;
+        let mut send_days: Vec<i64> = sends.into_iter().map(day_no).collect();
+        send_days.sort_unstable();
+        Some(EmailActivity {
+            last_engaged: rows.into_iter().collect(),
+            send_days,
+        })
+    } else {
+        None
+    };
+    Ok(EmailData {
+        engaged_profiles,
+        campaign_sends,
+        activity,
+    })
 }
 
 /// The customers who ordered after `as_of` and up to `until`, and the last day with any

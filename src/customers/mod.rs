@@ -51,13 +51,14 @@ pub use behaviour_report::{
     behaviour_csv, behaviour_report, behaviour_text, BehaviourReport, NotInData,
 };
 pub use churn::{
-    auc, churn_scores, churn_scores_with, p_no_order, shop_rhythm, sort_orders, ChurnBand,
-    ChurnScore, OrderFact, MODEL_HORIZON_DAYS,
+    auc, churn_scores, churn_scores_all, churn_scores_with, is_silent, p_no_order, shop_rhythm,
+    sort_orders, ChurnBand, ChurnScore, EmailActivity, OrderFact, MODEL_HORIZON_DAYS,
+    SILENCE_MIN_DAYS, SILENCE_MIN_SENDS, WEIGHT_SILENCE,
 };
 pub use churn_render::{churn_csv, churn_message, churn_text};
 pub use churn_report::{
     band_summaries, churn_report, purchase_model, to_call, Backtest, BandSummary, ChurnReport,
-    ToCall, MODEL_MIN_CUSTOMERS, MODEL_MIN_REPEAT, OUTCOME_DAYS, TO_CALL,
+    SilenceSummary, ToCall, MODEL_MIN_CUSTOMERS, MODEL_MIN_REPEAT, OUTCOME_DAYS, TO_CALL,
 };
 pub use clv::{
     fit_bgnbd, fit_bgnbd_from, fit_gamma_gamma, fit_gamma_gamma_from, frequency_value_correlation,
@@ -72,7 +73,10 @@ pub use cohorts::{
     CohortReport, RetentionCell, DEFAULT_COHORT_MONTHS, MAX_COHORT_MONTHS, REPURCHASE_DAYS,
 };
 pub use cohorts_render::{cohorts_csv, cohorts_message, cohorts_text};
-pub use load::{contacts, contacts_of, histories, order_facts, purchase_days_between, Contact};
+pub use load::{
+    contacts, contacts_of, email_data, histories, order_facts, purchase_days_between, Contact,
+    EmailData,
+};
 pub use ltv::{
     default_ltv_period, ltv_report, profit_matrix, ChannelLtv, ChannelSums, Ltv, LtvOptions,
     LtvReport, Reallocation, LTV_12M_DAYS, LTV_24M_DAYS, ROAS_DAYS,

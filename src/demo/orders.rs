@@ -240,11 +240,14 @@ impl Sim {
         rows: &mut Rows,
     ) -> i64 {
         let id = self.customers.len() as i64 + 1;
+        let who = people::identity(&mut self.rng, id, channel);
+        let opener = who.accepts_marketing && self.mail_rng.gen_bool(super::sim::OPENER_SHARE);
         self.customers.push(Customer {
             acquisition: channel as u8,
             favourite: first_sku as u16,
+            name: who.name,
+            opener,
         });
-        let who = people::identity(&mut self.rng, id, channel);
         rows.push(
             Table::Customers,
             [

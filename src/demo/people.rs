@@ -97,6 +97,11 @@ pub struct Customer {
     pub acquisition: u8,
     /// The SKU of their first order, which they tend to buy again.
     pub favourite: u16,
+    /// First name, last name and domain of their e-mail ([`email_of`]), for the engagement
+    /// rows keyed by it.
+    pub name: [u8; 3],
+    /// Subscribed and opens e-mails at all (see `sim::OPENER_SHARE`).
+    pub opener: bool,
 }
 
 const FIRST_NAMES: [&str; 48] = [
@@ -203,28 +208,40 @@ const COUNTRIES: [(&str, f64); 5] = [
 
 pub struct Identity {
     pub email: String,
+    /// The indices the e-mail is made of ([`email_of`]).
+    pub name: [u8; 3],
     pub first_name: &'static str,
     pub phone: Option<String>,
     pub country: &'static str,
     pub accepts_marketing: bool,
 }
 
+const DOMAINS: [&str; 5] = [
+    "example.com",
+    "example.com",
+    "example.com",
+    "example.fr",
+    "example.net",
+];
+
+/// The e-mail of customer `id` from its name indices: `camille.martin123@example.com`.
+pub fn email_of(id: i64, name: [u8; 3]) -> String {
+    format!(
+        "{}.{}{id}@{}",
+        ascii_lower(FIRST_NAMES[name[0] as usize]),
+        ascii_lower(LAST_NAMES[name[1] as usize]),
+        DOMAINS[name[2] as usize]
+    )
+}
+
 /// A fake, unique identity for customer `id`: `camille.martin123@example.com`.
 pub fn identity<R: Rng>(rng: &mut R, id: i64, acquisition: usize) -> Identity {
-    let first_name = FIRST_NAMES[rng.gen_range(0..FIRST_NAMES.len())];
-    let last_name = LAST_NAMES[rng.gen_range(0..LAST_NAMES.len())];
-    let domain = [
-        "example.com",
-        "example.com",
-        "example.com",
-        "example.fr",
-        "example.net",
-    ][rng.gen_range(0..5)];
-    let email = format!(
-        "{}.{}{id}@{domain}",
-        ascii_lower(first_name),
-        ascii_lower(last_name)
-    );
+    let first = rng.gen_range(0..FIRST_NAMES.len());
+    let last = rng.gen_range(0..LAST_NAMES.len());
+    let domain = rng.gen_range(0..DOMAINS.len());
+    let name = [first as u8, last as u8, domain as u8];
+    let first_name = FIRST_NAMES[first];
+    let email = email_of(id, name);
     let phone = rng.gen_bool(0.4).then(|| {
         format!(
             "+33 6 {:02} {:02} {:02} {:02}",
@@ -236,6 +253,7 @@ pub fn identity<R: Rng>(rng: &mut R, id: i64, acquisition: usize) -> Identity {
     });
     Identity {
         email,
+        name,
         first_name,
         phone,
         country: pick(rng, &COUNTRIES),

@@ -39,9 +39,10 @@ pub enum Table {
     Targets,
     CashBalances,
     SyncState,
+    EmailEngagementDays,
 }
 
-pub const TABLES: usize = 15;
+pub const TABLES: usize = 16;
 
 impl Table {
     pub const ALL: [Table; TABLES] = [
@@ -60,6 +61,7 @@ impl Table {
         Table::Targets,
         Table::CashBalances,
         Table::SyncState,
+        Table::EmailEngagementDays,
     ];
 
     pub fn name(self) -> &'static str {
@@ -79,6 +81,7 @@ impl Table {
             Table::Targets => "targets",
             Table::CashBalances => "cash_balances",
             Table::SyncState => "sync_state",
+            Table::EmailEngagementDays => "email_engagement_days",
         }
     }
 
@@ -205,6 +208,7 @@ impl Table {
                 "data_from",
                 "data_to",
             ],
+            Table::EmailEngagementDays => &["customer_key", "day_no", "kind"],
         }
     }
 

@@ -24,7 +24,7 @@ use super::finance::{DayCash, Finance};
 use super::marketing::{self, DayStats};
 use super::orders::Day;
 use super::people::{pick, Customer, BEHAVIOUR, META};
-use super::rows::{Rows, Table, TABLES};
+use super::rows::{Rows, Table, Val, TABLES};
 use super::stock::Stock;
 
 /// Days of history, ending on the last complete day.
@@ -39,6 +39,20 @@ const TEST_ORDERS_PER_DAY: f64 = 12.0 / 730.0;
 /// Days, counted back from the end, of the planted Meta collapse.
 pub const META_COLLAPSE_DAYS: usize = 5;
 
+// E-mail engagement (ChurnGuard's silence on e-mails), tied to the churn process above: a
+// customer who will buy again keeps opening the shop's e-mails until that next order; one
+// who will not (the repeat draw failed) keeps opening for a while, then falls silent. The
+// numbers are assumptions, not measurements: what silence predicts on the demo follows from
+// them (README, ChurnGuard).
+/// Share of the customers who accept marketing e-mails that open them at all.
+pub const OPENER_SHARE: f64 = 0.6;
+/// Mean days between two opens of an opener (one weekly campaign in three).
+const OPEN_GAP_DAYS: f64 = 21.0;
+/// Mean days a customer who will not buy again keeps opening after their last order.
+const FADE_DAYS: f64 = 60.0;
+/// Share of the opens that come with a click.
+const CLICK_SHARE: f64 = 0.15;
+
 pub struct Params {
     pub seed: u64,
     pub scale: f64,
@@ -49,6 +63,16 @@ pub struct Params {
 pub struct Outcome {
     pub rows: [u64; TABLES],
     pub first_day: NaiveDate,
+}
+
+/// When a customer orders next, as `schedule` drew it.
+#[derive(Clone, Copy)]
+enum Next {
+    Day(usize),
+    /// After the end of the history.
+    Beyond,
+    /// Never: they have left.
+    Never,
 }
 
 /// Who is about to order.
@@ -69,6 +93,10 @@ pub struct Sim {
     pub(super) finance: Finance,
     pub(super) rng: ChaCha8Rng,
     pub(super) market_rng: ChaCha8Rng,
+    /// E-mail engagement's own stream, so that adding it left every other table as it was.
+    pub(super) mail_rng: ChaCha8Rng,
+    /// Opens drawn and not yet written: (customer index, day, with a click).
+    pub(super) opens: Vec<(u32, u32, bool)>,
     pub(super) customers: Vec<Customer>,
     pub(super) due: Vec<Vec<u32>>,
     pub(super) gaps: Vec<Gamma<f64>>,
@@ -138,6 +166,8 @@ pub fn run(params: &Params, out: &Sender<Rows>) -> anyhow::Result<Outcome> {
         finance: Finance::new(DAYS, params.scale),
         rng: stream(params.seed, 3),
         market_rng: stream(params.seed, 4),
+        mail_rng: stream(params.seed, 5),
+        opens: Vec::new(),
         customers: Vec::new(),
         due: vec![Vec::new(); DAYS],
         gaps,
@@ -248,7 +278,57 @@ impl Sim {
             rows,
         );
         self.finance.end_of_day(&self.cal, d, &day.cash, rows);
+        self.write_opens(rows);
         day.rows
+    }
+
+    /// The opens (and clicks) drawn today, whatever their day, as engagement rows.
+    fn write_opens(&mut self, rows: &mut Rows) {
+        for (customer, day, click) in std::mem::take(&mut self.opens) {
+            let who = self.customers[customer as usize];
+            let key = super::people::email_of(customer as i64 + 1, who.name);
+            let day_no = crate::domain::day_no(self.cal.date(day as usize));
+            if click {
+                rows.push(
+                    Table::EmailEngagementDays,
+                    [Val::Text(key.clone()), Val::Int(day_no), Val::Str("click")],
+                );
+            }
+            rows.push(
+                Table::EmailEngagementDays,
+                [Val::Text(key), Val::Int(day_no), Val::Str("open")],
+            );
+        }
+    }
+
+    /// An opener's opens after the order of day `d` (each day once), up to `next`: their next
+    /// order, the end of the history, or, when they will not buy again, a faded interest.
+    fn draw_opens(&mut self, customer: usize, d: usize, next: Next) {
+        if !self.customers[customer].opener {
+            return;
+        }
+        let end = match next {
+            Next::Day(day) => day,
+            Next::Beyond => DAYS,
+            Next::Never => {
+                let fade = -FADE_DAYS * (1.0 - self.mail_rng.gen::<f64>()).ln();
+                (d + fade as usize).min(DAYS)
+            }
+        };
+        let mut t = d as f64;
+        let mut last = d;
+        loop {
+            t += -OPEN_GAP_DAYS * (1.0 - self.mail_rng.gen::<f64>()).ln();
+            let day = t as usize;
+            if day >= end {
+                break;
+            }
+            if day > last {
+                let click = self.mail_rng.gen_bool(CLICK_SHARE);
+                self.opens.push((customer as u32, day as u32, click));
+                last = day;
+            }
+        }
     }
 
     /// Applies the day's price changes and recomputes the SKU demand weights.
@@ -274,11 +354,16 @@ impl Sim {
     }
 
     /// Whether and when the customer orders again: their channel's loyalty and rhythm,
-    /// thinned towards busy days.
+    /// thinned towards busy days; and their e-mail opens until then.
     pub(super) fn schedule(&mut self, customer: usize, d: usize) {
+        let next = self.next_order_day(customer, d);
+        self.draw_opens(customer, d, next);
+    }
+
+    fn next_order_day(&mut self, customer: usize, d: usize) -> Next {
         let acquisition = self.customers[customer].acquisition as usize;
         if !self.rng.gen_bool(BEHAVIOUR[acquisition].repeat_prob) {
-            return;
+            return Next::Never;
         }
         for attempt in 0..12 {
             let gap = self.gaps[acquisition]
@@ -289,16 +374,17 @@ impl Sim {
             if day >= DAYS {
                 // After the history: accepted as an ordinary day would be, and then unseen.
                 if self.rng.gen::<f64>() * self.cal.max_demand() < 1.0 {
-                    return;
+                    return Next::Beyond;
                 }
                 continue;
             }
             if attempt == 11 || self.rng.gen::<f64>() * self.cal.max_demand() < self.cal.demand(day)
             {
                 self.due[day].push(customer as u32);
-                return;
+                return Next::Day(day);
             }
         }
+        Next::Beyond
     }
 }
 

@@ -129,6 +129,30 @@ async fn the_demo_shop_is_consistent_and_shows_its_planted_situations() {
         scalar_i64(&store, "SELECT MIN(balance_cents) FROM cash_balances").await > 0,
         "cash went negative"
     );
+    // E-mail opens: keyed by a customer's e-mail, only subscribers, none before the
+    // customer's first order nor after the end date (the silence signal's input).
+    let opens = scalar_i64(&store, "SELECT COUNT(*) FROM email_engagement_days").await;
+    assert!(opens > 1_000, "{opens} opens");
+    let strays = scalar_i64(
+        &store,
+        "SELECT COUNT(*) FROM email_engagement_days e LEFT JOIN customers c ON c.customer_key = e.customer_key \
+         WHERE c.id IS NULL OR NOT c.accepts_marketing \
+            OR e.day_no <= (SELECT MIN(o.day_no) FROM orders o WHERE o.customer_id = c.id)",
+    )
+    .await;
+    assert_eq!(
+        strays, 0,
+        "opens of unknown, unsubscribed or not yet buying customers"
+    );
+    let after = scalar_i64(
+        &store,
+        &format!(
+            "SELECT COUNT(*) FROM email_engagement_days WHERE day_no > {}",
+            crate::domain::day_no(END.parse().unwrap())
+        ),
+    )
+    .await;
+    assert_eq!(after, 0, "opens after the end date");
     let bad_touches = scalar_i64(
         &store,
         "SELECT COUNT(*) FROM touches t JOIN orders o ON o.id = t.order_id WHERE t.touched_at >= o.placed_at",

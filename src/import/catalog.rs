@@ -74,14 +74,16 @@ const COST_COLUMNS: [&str; 8] = [
     "lead_time_days",
 ];
 
-struct VariantRow {
-    handle: String,
-    title: String,
-    vendor: Option<String>,
-    category: String,
-    sku: Option<String>,
-    price: Option<i64>,
-    cost: Option<i64>,
+/// One variant of the catalogue, as a row of the products export or a node of the Admin API
+/// gives it. `title`, `vendor` and `category` are its product's.
+pub(crate) struct VariantRow {
+    pub handle: String,
+    pub title: String,
+    pub vendor: Option<String>,
+    pub category: String,
+    pub sku: Option<String>,
+    pub price: Option<i64>,
+    pub cost: Option<i64>,
 }
 
 pub async fn import_products(
@@ -138,13 +140,92 @@ pub async fn import_products(
     let mut tx = Tx::begin(store)
         .await
         .context("failed to start the import transaction")?;
+    let written = write_variants(&mut tx, rows, &currency).await?;
+    summary.inserted += written.inserted;
+    // Every variant already stored counts as updated, changed or not, as the import always did.
+    summary.updated += written.changed + written.unchanged;
+    summary.skipped += written.skipped;
+    finish(tx, opts).await?;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// What [`write_variants`] did, per variant.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CatalogCounts {
+    pub inserted: u64,
+    /// Already stored, and something of it (product, title, price, currency, cost) changed.
+    pub changed: u64,
+    pub unchanged: u64,
+    /// Without a SKU: cannot be matched to order lines, not stored.
+    pub skipped: u64,
+}
+
+/// The stored product and variant of a SKU, as compared before an upsert.
+type StoredVariant = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    i64,
+    String,
+    Option<i64>,
+);
+
+/// Writes variants and their products inside `tx`: products keyed by handle, variants by SKU
+/// (a cost left blank keeps the stored one). The `shopify-products` import and the Shopify
+/// catalogue sync both write through here, so both give the same rows.
+pub(crate) async fn write_variants(
+    tx: &mut Tx,
+    rows: Vec<VariantRow>,
+    currency: &str,
+) -> anyhow::Result<CatalogCounts> {
     let n = tx.numbered();
+    let mut counts = CatalogCounts::default();
     let mut product_ids: HashMap<String, i64> = HashMap::new();
     for v in rows {
         let Some(sku) = v.sku.clone() else {
-            summary.skipped += 1;
+            counts.skipped += 1;
             continue;
         };
+        let old: Option<StoredVariant> = tx
+            .optional_row(
+                if n {
+                    "SELECT p.handle, p.title, p.category, p.vendor, v.title, v.price_cents, v.currency, v.supplier_cost_cents \
+                     FROM variants v JOIN products p ON p.id = v.product_id WHERE v.sku = $1"
+                } else {
+                    "SELECT p.handle, p.title, p.category, p.vendor, v.title, v.price_cents, v.currency, v.supplier_cost_cents \
+                     FROM variants v JOIN products p ON p.id = v.product_id WHERE v.sku = ?"
+                },
+                vec![Val::Text(sku.clone())],
+            )
+            .await
+            .context("failed to read the catalogue")?;
+        let new: StoredVariant = (
+            v.handle.clone(),
+            v.title.clone(),
+            v.category.clone(),
+            v.vendor.clone(),
+            v.title.clone(),
+            v.price.unwrap_or(0),
+            currency.to_string(),
+            v.cost,
+        );
+        match old {
+            None => counts.inserted += 1,
+            // A blank cost keeps the stored one: not a change.
+            Some(mut o) => {
+                if v.cost.is_none() {
+                    o.7 = None;
+                }
+                if o == new {
+                    counts.unchanged += 1;
+                } else {
+                    counts.changed += 1;
+                }
+            }
+        }
         if !product_ids.contains_key(&v.handle) {
             let sql = if n {
                 "INSERT INTO products (handle, title, category, vendor, created_at) VALUES ($1, $2, $3, $4, $5) \
@@ -171,21 +252,6 @@ pub async fn import_products(
             }
         }
         let product_id = product_ids[&v.handle];
-        let old = tx
-            .optional_i64(
-                if n {
-                    "SELECT COUNT(*) FROM variants WHERE sku = $1"
-                } else {
-                    "SELECT COUNT(*) FROM variants WHERE sku = ?"
-                },
-                vec![Val::Text(sku.clone())],
-            )
-            .await?;
-        if old.unwrap_or(0) > 0 {
-            summary.updated += 1;
-        } else {
-            summary.inserted += 1;
-        }
         let sql = if n {
             "INSERT INTO variants (sku, product_id, title, price_cents, currency, supplier_cost_cents) VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (sku) DO UPDATE SET product_id = excluded.product_id, title = excluded.title, price_cents = excluded.price_cents, \
@@ -200,16 +266,14 @@ pub async fn import_products(
             Val::Int(product_id),
             Val::Text(v.title),
             Val::Int(v.price.unwrap_or(0)),
-            Val::Text(currency.clone()),
+            Val::Text(currency.to_string()),
             v.cost.into(),
         ];
         tx.execute(sql, vals)
             .await
             .context("failed to write variants")?;
     }
-    finish(tx, opts).await?;
-    summary.elapsed = started.elapsed();
-    Ok(summary)
+    Ok(counts)
 }
 
 /// "12,5 %" → 1250 basis points.

@@ -263,6 +263,28 @@ impl Tx {
         }
     }
 
+    /// Runs a statement returning at most one row, read as `T` (a tuple) on either backend.
+    pub async fn optional_row<T>(&mut self, sql: &str, vals: Vec<Val>) -> sqlx::Result<Option<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+    {
+        match self {
+            Tx::Sqlite(tx) => {
+                bind_all!(sqlx::query_as(sql), vals)
+                    .fetch_optional(&mut **tx)
+                    .await
+            }
+            Tx::Postgres(tx) => {
+                bind_all!(sqlx::query_as(sql), vals)
+                    .fetch_optional(&mut **tx)
+                    .await
+            }
+        }
+    }
+
     /// Runs a statement returning at most one integer.
     pub async fn optional_i64(&mut self, sql: &str, vals: Vec<Val>) -> sqlx::Result<Option<i64>> {
         match self {

@@ -75,6 +75,20 @@ pub async fn import_inventory(
     let mut tx = Tx::begin(store)
         .await
         .context("failed to start the import transaction")?;
+    write_levels(&mut tx, levels, &mut summary).await?;
+    finish(tx, opts).await?;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// Writes stock levels (on hand per SKU and day) inside `tx`, counting in `summary` the new,
+/// changed and unchanged ones. The `shopify-inventory` import and the Shopify stock sync both
+/// write through here.
+pub(crate) async fn write_levels(
+    tx: &mut Tx,
+    levels: BTreeMap<(NaiveDate, String), i64>,
+    summary: &mut ImportSummary,
+) -> anyhow::Result<()> {
     let n = tx.numbered();
     for ((date, sku), on_hand) in levels {
         let select = if n {
@@ -108,7 +122,5 @@ pub async fn import_inventory(
         .await
         .context("failed to write inventory")?;
     }
-    finish(tx, opts).await?;
-    summary.elapsed = started.elapsed();
-    Ok(summary)
+    Ok(())
 }

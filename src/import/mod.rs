@@ -10,11 +10,11 @@
 //! post-load hook, `store::refresh_after_load`, for the kinds that change sales.
 
 pub(crate) mod ad_reports;
-mod catalog;
+pub(crate) mod catalog;
 pub(crate) mod channel_map;
 pub(crate) mod db;
 mod error;
-mod inventory;
+pub(crate) mod inventory;
 pub(crate) mod klaviyo;
 pub(crate) mod order;
 pub(crate) mod order_sink;

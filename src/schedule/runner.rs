@@ -331,7 +331,7 @@ impl Scheduler {
                 Ok(Outcome::Delivered { ts: None, summary })
             }
             Some(error) => {
-                let what = format!("{} sync", source.name());
+                let what = format!("{} sync", source.command_name());
                 self.attempt_failed(&what, claim, now, error.clone()).await
             }
         }

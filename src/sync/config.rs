@@ -70,6 +70,13 @@ pub struct ShopifyConfig {
     /// Attempts per API call (429, 5xx and network errors back off and retry).
     #[serde(default = "default_attempts")]
     pub max_attempts: u32,
+    /// Also read the catalogue (variants, unit costs) and the stock (inventory levels).
+    #[serde(default = "default_catalog")]
+    pub catalog: bool,
+    /// Variants per page of the catalogue query (each with up to 10 inventory levels: 25
+    /// keeps a page's cost well under Shopify's 1,000 points).
+    #[serde(default = "default_catalog_page_size")]
+    pub catalog_page_size: u32,
 }
 
 fn default_api_version() -> String {
@@ -83,6 +90,12 @@ fn default_poll_secs() -> f64 {
 }
 fn default_attempts() -> u32 {
     5
+}
+fn default_catalog() -> bool {
+    true
+}
+fn default_catalog_page_size() -> u32 {
+    25
 }
 
 impl ShopifyConfig {
@@ -99,6 +112,8 @@ impl ShopifyConfig {
             page_size: default_page_size(),
             bulk_poll_secs: default_poll_secs(),
             max_attempts: default_attempts(),
+            catalog: default_catalog(),
+            catalog_page_size: default_catalog_page_size(),
         }
     }
 
@@ -126,6 +141,11 @@ impl ShopifyConfig {
             (1..=250).contains(&self.page_size),
             "invalid configuration: sync.shopify.page_size = {} must be between 1 and 250",
             self.page_size
+        );
+        anyhow::ensure!(
+            (1..=250).contains(&self.catalog_page_size),
+            "invalid configuration: sync.shopify.catalog_page_size = {} must be between 1 and 250",
+            self.catalog_page_size
         );
         anyhow::ensure!(
             self.bulk_poll_secs.is_finite() && self.bulk_poll_secs > 0.0,

@@ -9,8 +9,10 @@
 //! `POST /api/campaign-values-reports/` answers the statistics of the campaigns sent in its
 //! timeframe; `POST /api/flow-series-reports/` one row per flow message with a daily series
 //! over the timeframe's days (in the account's time zone). Both check the conversion metric.
-//! Queued 429s (with `Retry-After: 0`) are given first; `fail` answers 500. Calls are
-//! recorded (method and path, status, body) without the key.
+//! Queued 429s (with `Retry-After: 0`) are given first; `fail` answers 500; `hold` stops the
+//! calls of a list (`GET /api/events/`) from the `n`-th until released. Calls are recorded
+//! (method and path, status, body) without the key; a list's call as it arrives, before it
+//! may wait on the hold.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -23,6 +25,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use serde_json::{json, Value};
+
+use super::fake_hold::Hold;
 
 /// Statistics of a campaign or of one flow message's day, as the reports name them.
 #[derive(Debug, Clone, Default)]
@@ -86,6 +90,7 @@ struct Inner {
     throttles: u32,
     fail: bool,
     calls: Vec<Call>,
+    hold: Hold,
 }
 
 type Shared = Arc<Mutex<Inner>>;
@@ -98,6 +103,8 @@ fn lock(s: &Shared) -> std::sync::MutexGuard<'_, Inner> {
 pub struct FakeKlaviyo {
     pub addr: SocketAddr,
     inner: Shared,
+    /// Holds the calls of a list by method and path (`GET /api/events/`) until released.
+    pub hold: Hold,
 }
 
 impl FakeKlaviyo {
@@ -114,7 +121,9 @@ impl FakeKlaviyo {
             throttles: 0,
             fail: false,
             calls: Vec::new(),
+            hold: Hold::default(),
         }));
+        let hold = lock(&inner).hold.clone();
         let app = Router::new()
             .route("/api/{list}/", get(list))
             .route("/api/campaign-values-reports/", post(campaign_report))
@@ -125,7 +134,7 @@ impl FakeKlaviyo {
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Ok(FakeKlaviyo { addr, inner })
+        Ok(FakeKlaviyo { addr, inner, hold })
     }
 
     /// The `base_url` for the configuration.
@@ -159,14 +168,34 @@ fn errors(status: StatusCode, detail: &str) -> Response {
         .into_response()
 }
 
-/// Failure, throttling, key and revision; `Some`: the answer to give.
-fn gate(inner: &mut Inner, what: &str, headers: &HeaderMap, body: &Value) -> Option<Response> {
-    let mut record = |status: StatusCode| {
-        inner.calls.push(Call {
+/// Records a call as it arrives, before it may wait on the hold (status 0 until the gate
+/// answers, and for good if its client went away): a test that kills a sync while its call is
+/// held finds that call recorded, never recorded later, when released. Its index in the calls.
+fn arrive(inner: &mut Inner, what: &str, body: &Value) -> usize {
+    inner.calls.push(Call {
+        what: what.into(),
+        status: 0,
+        body: body.clone(),
+    });
+    inner.calls.len() - 1
+}
+
+/// Failure, throttling, key and revision; `Some`: the answer to give. The call is recorded
+/// with the gate's status: in `slot` if it was recorded as it arrived, else as a new call.
+fn gate(
+    inner: &mut Inner,
+    slot: Option<usize>,
+    what: &str,
+    headers: &HeaderMap,
+    body: &Value,
+) -> Option<Response> {
+    let mut record = |status: StatusCode| match slot.and_then(|i| inner.calls.get_mut(i)) {
+        Some(call) => call.status = status.as_u16(),
+        None => inner.calls.push(Call {
             what: what.into(),
             status: status.as_u16(),
             body: body.clone(),
-        });
+        }),
     };
     let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
     let expected = format!("Klaviyo-API-Key {}", inner.key);
@@ -225,10 +254,16 @@ async fn list(
     headers: HeaderMap,
     Query(mut params): Query<HashMap<String, String>>,
 ) -> Response {
-    let mut inner = lock(&s);
     let path = uri.path().to_string();
     let what = format!("{method} {path}");
-    if let Some(r) = gate(&mut inner, &what, &headers, &json!(params)) {
+    let (hold, slot) = {
+        let mut inner = lock(&s);
+        let slot = arrive(&mut inner, &what, &json!(params));
+        (inner.hold.clone(), Some(slot))
+    };
+    hold.pass(&what).await;
+    let mut inner = lock(&s);
+    if let Some(r) = gate(&mut inner, slot, &what, &headers, &json!(params)) {
         return r;
     }
     let a = &inner.account;
@@ -351,6 +386,7 @@ async fn campaign_report(
     let mut inner = lock(&s);
     if let Some(r) = gate(
         &mut inner,
+        None,
         "POST /api/campaign-values-reports/",
         &headers,
         &body,
@@ -380,6 +416,7 @@ async fn flow_report(
     let mut inner = lock(&s);
     if let Some(r) = gate(
         &mut inner,
+        None,
         "POST /api/flow-series-reports/",
         &headers,
         &body,

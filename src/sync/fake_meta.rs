@@ -8,11 +8,15 @@
 //! `Job Completed` at 100 %; its rows are paged at `GET /{version}/{run}/insights`. The
 //! `access_token` must be the one it was started with (else error 190, as an expired token
 //! gets); queued throttle answers (error code 17/4/613, or 0 for HTTP 429) are given first;
-//! `fail` makes every call answer 500. Every call is recorded without its token.
+//! `fail` makes every call answer 500. Queued usage headers (`x-business-use-case-usage`,
+//! `x-app-usage`, as Meta sends them) go on the next answers, one set each; `hold` stops a
+//! call kind until released. Every call is recorded without its token, with its time; a held
+//! call as it arrives, before it waits.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -21,6 +25,8 @@ use axum::routing::get;
 use axum::{Form, Json, Router};
 use chrono::NaiveDate;
 use serde_json::{json, Value};
+
+use super::fake_hold::Hold;
 
 /// One campaign's day in the fake account. Money in cents.
 #[derive(Debug, Clone)]
@@ -37,12 +43,21 @@ pub struct MetaDay {
 }
 
 /// One recorded call: `insights`, `async-start`, `async-status` or `report-insights`; its
-/// HTTP status and its parameters (never the token).
+/// HTTP status (0 while held, and for good if its client went away before the answer) and
+/// its parameters (never the token).
 #[derive(Debug, Clone)]
 pub struct Call {
     pub kind: String,
     pub status: u16,
     pub params: HashMap<String, String>,
+    pub at: Instant,
+}
+
+/// The usage headers of one answer (each a JSON text; `None`: header absent).
+#[derive(Debug, Clone, Default)]
+pub struct Usage {
+    pub business_use_case: Option<String>,
+    pub app: Option<String>,
 }
 
 struct Job {
@@ -58,6 +73,8 @@ struct Inner {
     throttles: Vec<i64>,
     fail: bool,
     calls: Vec<Call>,
+    usage: Vec<Usage>,
+    hold: Hold,
 }
 
 type Shared = Arc<Mutex<Inner>>;
@@ -70,6 +87,8 @@ fn lock(s: &Shared) -> std::sync::MutexGuard<'_, Inner> {
 pub struct FakeMeta {
     pub addr: SocketAddr,
     inner: Shared,
+    /// Holds calls by kind (`insights`, `report-insights`, …) until released.
+    pub hold: Hold,
 }
 
 impl FakeMeta {
@@ -82,7 +101,10 @@ impl FakeMeta {
             throttles: Vec::new(),
             fail: false,
             calls: Vec::new(),
+            usage: Vec::new(),
+            hold: Hold::default(),
         }));
+        let hold = lock(&inner).hold.clone();
         let app = Router::new()
             .route("/{version}/{node}", get(status))
             .route("/{version}/{node}/insights", get(insights).post(start_job))
@@ -92,7 +114,7 @@ impl FakeMeta {
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Ok(FakeMeta { addr, inner })
+        Ok(FakeMeta { addr, inner, hold })
     }
 
     pub fn base_url(&self) -> String {
@@ -117,6 +139,11 @@ impl FakeMeta {
         lock(&self.inner).fail = fail;
     }
 
+    /// The next answers carry these usage headers, one set each.
+    pub fn usage(&self, usage: &[Usage]) {
+        lock(&self.inner).usage.extend_from_slice(usage);
+    }
+
     pub fn set_polls_before_done(&self, n: u32) {
         lock(&self.inner).polls_before_done = n;
     }
@@ -127,9 +154,15 @@ fn error(code: i64, message: &str) -> Value {
 }
 
 /// The common checks: failure, throttling, the token. `Some`: the answer to give.
-fn gate(inner: &mut Inner, kind: &str, params: &HashMap<String, String>) -> Option<Response> {
+/// `slot`: the call's record, made as it arrived (see [`arrive`]).
+fn gate(
+    inner: &mut Inner,
+    slot: Option<usize>,
+    kind: &str,
+    params: &HashMap<String, String>,
+) -> Option<Response> {
     let answer = |inner: &mut Inner, status: StatusCode, body: Value| {
-        record(inner, kind, status, params);
+        record(inner, slot, kind, status, params);
         Some((status, Json(body)).into_response())
     };
     if inner.fail {
@@ -168,13 +201,40 @@ fn gate(inner: &mut Inner, kind: &str, params: &HashMap<String, String>) -> Opti
     None
 }
 
-fn record(inner: &mut Inner, kind: &str, status: StatusCode, params: &HashMap<String, String>) {
+/// Records a call as it arrives, before it may wait on the hold (status 0 until answered, and
+/// for good if its client went away): a test that kills a sync while its call is held finds
+/// that call recorded, never recorded later, when released. Its index in the calls.
+fn arrive(inner: &mut Inner, kind: &str, params: &HashMap<String, String>) -> usize {
+    let mut params = params.clone();
+    params.remove("access_token");
+    inner.calls.push(Call {
+        kind: kind.into(),
+        status: 0,
+        params,
+        at: Instant::now(),
+    });
+    inner.calls.len() - 1
+}
+
+/// Records a call's answer: in its `slot` if it was recorded as it arrived, else as a new call.
+fn record(
+    inner: &mut Inner,
+    slot: Option<usize>,
+    kind: &str,
+    status: StatusCode,
+    params: &HashMap<String, String>,
+) {
+    if let Some(call) = slot.and_then(|i| inner.calls.get_mut(i)) {
+        call.status = status.as_u16();
+        return;
+    }
     let mut params = params.clone();
     params.remove("access_token");
     inner.calls.push(Call {
         kind: kind.into(),
         status: status.as_u16(),
         params,
+        at: Instant::now(),
     });
 }
 
@@ -246,31 +306,51 @@ async fn insights(
     Path((version, node)): Path<(String, String)>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let mut inner = lock(&s);
     let kind = if node.starts_with("act_") {
         "insights"
     } else {
         "report-insights"
     };
-    if let Some(r) = gate(&mut inner, kind, &params) {
+    let (hold, slot) = {
+        let mut inner = lock(&s);
+        let slot = arrive(&mut inner, kind, &params);
+        (inner.hold.clone(), Some(slot))
+    };
+    hold.pass(kind).await;
+    let mut inner = lock(&s);
+    if let Some(r) = gate(&mut inner, slot, kind, &params) {
         return r;
     }
     let here = format!("https://graph.facebook.com/{version}/{node}/insights");
+    let usage = if inner.usage.is_empty() {
+        Usage::default()
+    } else {
+        inner.usage.remove(0)
+    };
     let rows = if kind == "insights" {
         rows_in(&inner, &params)
     } else {
         inner.jobs.get(&node).map(|j| j.rows.clone())
     };
     let Some(rows) = rows else {
-        record(&mut inner, kind, StatusCode::BAD_REQUEST, &params);
+        record(&mut inner, slot, kind, StatusCode::BAD_REQUEST, &params);
         return (
             StatusCode::BAD_REQUEST,
             Json(error(100, "Invalid parameter")),
         )
             .into_response();
     };
-    record(&mut inner, kind, StatusCode::OK, &params);
-    Json(page(&rows, &params, &here)).into_response()
+    record(&mut inner, slot, kind, StatusCode::OK, &params);
+    let mut response = Json(page(&rows, &params, &here)).into_response();
+    for (name, value) in [
+        ("x-business-use-case-usage", usage.business_use_case),
+        ("x-app-usage", usage.app),
+    ] {
+        if let Some(v) = value.and_then(|v| v.parse().ok()) {
+            response.headers_mut().insert(name, v);
+        }
+    }
+    response
 }
 
 async fn start_job(
@@ -279,11 +359,17 @@ async fn start_job(
     Form(params): Form<HashMap<String, String>>,
 ) -> Response {
     let mut inner = lock(&s);
-    if let Some(r) = gate(&mut inner, "async-start", &params) {
+    if let Some(r) = gate(&mut inner, None, "async-start", &params) {
         return r;
     }
     let Some(rows) = rows_in(&inner, &params) else {
-        record(&mut inner, "async-start", StatusCode::BAD_REQUEST, &params);
+        record(
+            &mut inner,
+            None,
+            "async-start",
+            StatusCode::BAD_REQUEST,
+            &params,
+        );
         return (
             StatusCode::BAD_REQUEST,
             Json(error(100, "Invalid parameter")),
@@ -292,7 +378,7 @@ async fn start_job(
     };
     let id = format!("{}", 6_100_000 + inner.jobs.len());
     inner.jobs.insert(id.clone(), Job { rows, polls: 0 });
-    record(&mut inner, "async-start", StatusCode::OK, &params);
+    record(&mut inner, None, "async-start", StatusCode::OK, &params);
     Json(json!({"report_run_id": id})).into_response()
 }
 
@@ -302,12 +388,18 @@ async fn status(
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let mut inner = lock(&s);
-    if let Some(r) = gate(&mut inner, "async-status", &params) {
+    if let Some(r) = gate(&mut inner, None, "async-status", &params) {
         return r;
     }
     let before = inner.polls_before_done;
     let Some(job) = inner.jobs.get_mut(&node) else {
-        record(&mut inner, "async-status", StatusCode::NOT_FOUND, &params);
+        record(
+            &mut inner,
+            None,
+            "async-status",
+            StatusCode::NOT_FOUND,
+            &params,
+        );
         return (
             StatusCode::NOT_FOUND,
             Json(error(100, "Unsupported get request")),
@@ -320,6 +412,6 @@ async fn status(
     } else {
         json!({"id": node, "async_status": "Job Running", "async_percent_completion": 100 * job.polls / (before + 1)})
     };
-    record(&mut inner, "async-status", StatusCode::OK, &params);
+    record(&mut inner, None, "async-status", StatusCode::OK, &params);
     Json(body).into_response()
 }

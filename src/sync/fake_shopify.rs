@@ -1,15 +1,18 @@
 //! A fake Shopify Admin GraphQL API on 127.0.0.1, for the sync stories and `bench-sync`.
 //!
-//! It answers the three calls the connector makes with JSON shaped like Shopify's documented
+//! It answers the calls the connector makes with JSON shaped like Shopify's documented
 //! examples: `orders(first, after, query: "updated_at:>='…'", sortKey: UPDATED_AT)` with
-//! `pageInfo`, `bulkOperationRunQuery` then `node(id:)` polls (`RUNNING` a few times, then
+//! `pageInfo`, `productVariants(first, after)` (each variant with its `product` and its
+//! `inventoryItem`'s `unitCost` and `inventoryLevels`, from products given as the `products`
+//! query shows them), `bulkOperationRunQuery` then `node(id:)` polls (`RUNNING` a few times, then
 //! `COMPLETED` with a `url`), and the JSONL file at that URL (an order per line, its line
 //! items on the following lines with `__parentId`). Every response carries
 //! `extensions.cost.throttleStatus` from a simulated leaky bucket, which answers `THROTTLED`
 //! when a query does not fit. Tests can make it answer 429 or 500, break the JSONL download
-//! after some orders, or refuse the token; every call is recorded with its time. It lives in
-//! the library because the benchmark drives the real binary against it; nothing in `sync`
-//! uses it.
+//! after some orders, or refuse the token, or hold a call (a page, a chunk of the download:
+//! `hold`) until told; every call is recorded as it arrives (before any hold), with its time.
+//! It lives in the library because the benchmark drives the real binary against it; nothing
+//! in `sync` uses it.
 //!
 //! The orders are either a list of order nodes (tests) or generated on the fly from their
 //! index (the benchmark's million orders, never held in memory).
@@ -28,15 +31,19 @@ use axum::{Json, Router};
 use chrono::{DateTime, Duration as ChronoDuration, TimeZone, Utc};
 use serde_json::{json, Value};
 
+use super::fake_hold::Hold;
+
 /// One recorded call.
 #[derive(Debug, Clone)]
 pub struct Call {
-    /// `orders`, `bulk_run`, `bulk_poll`, `download`.
+    /// `orders`, `variants`, `bulk_run`, `bulk_poll`, `download`.
     pub kind: String,
     pub variables: Value,
-    /// The HTTP status answered (200 also for THROTTLED, as Shopify does).
+    /// The HTTP status answered (200 also for THROTTLED, as Shopify does); 0 while the call
+    /// is held, and for good when its client went away before it was answered.
     pub status: u16,
     pub throttled: bool,
+    /// When the call arrived.
     pub at: Instant,
 }
 
@@ -46,7 +53,7 @@ pub struct Bucket {
     pub maximum: f64,
     pub restore_rate: f64,
     pub available: f64,
-    /// What each orders page costs.
+    /// What each orders or variants page costs.
     pub query_cost: f64,
 }
 
@@ -61,6 +68,9 @@ enum Orders {
 struct Inner {
     token: String,
     orders: Orders,
+    /// Product nodes with nested `variants.nodes`.
+    products: Vec<Value>,
+    hold: Hold,
     calls: Vec<Call>,
     bucket: Option<(Bucket, Instant)>,
     /// Polls answered RUNNING before COMPLETED.
@@ -79,6 +89,9 @@ struct Inner {
 pub struct FakeShopify {
     pub addr: SocketAddr,
     inner: Arc<Mutex<Inner>>,
+    /// Holds GraphQL calls by kind (`orders`, `variants`, …) or the download's 64 KiB chunks
+    /// (`download-chunk`) until released.
+    pub hold: Hold,
 }
 
 impl FakeShopify {
@@ -101,9 +114,12 @@ impl FakeShopify {
     }
 
     async fn start_with(token: &str, orders: Orders) -> anyhow::Result<FakeShopify> {
+        let hold = Hold::default();
         let inner = Arc::new(Mutex::new(Inner {
             token: token.to_string(),
             orders,
+            products: Vec::new(),
+            hold: hold.clone(),
             calls: Vec::new(),
             bucket: None,
             running_polls: 1,
@@ -122,7 +138,7 @@ impl FakeShopify {
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Ok(FakeShopify { addr, inner })
+        Ok(FakeShopify { addr, inner, hold })
     }
 
     /// `http://127.0.0.1:port`, for `sync.shopify.base_url`.
@@ -150,6 +166,13 @@ impl FakeShopify {
     /// Orders pages from the `n`-th (0-based, counted over the fake's life) answer 500.
     pub fn fail_orders_pages_from(&self, n: Option<usize>) {
         self.lock().fail_orders_from = n;
+    }
+
+    /// The shop's catalogue: product nodes as the `products` query answers them (`handle`,
+    /// `title`, `vendor`, `productType`, `category`, `variants.nodes` with `sku`, `price` and
+    /// `inventoryItem`).
+    pub fn set_products(&self, products: Vec<Value>) {
+        self.lock().products = products;
     }
 
     pub fn answer_too_many_requests(&self, times: u32) {
@@ -202,18 +225,30 @@ async fn graphql(State(s): State<Shared>, headers: HeaderMap, Json(body): Json<V
         "bulk_poll"
     } else if query.contains("orders(") {
         "orders"
+    } else if query.contains("productVariants(") {
+        "variants"
     } else {
         "unknown"
     };
-    let mut inner = lock(&s);
-    let record = |inner: &mut Inner, status: u16, throttled: bool| {
+    // The call is recorded as it arrives, before it may wait on the hold: a test that kills a
+    // sync while its call is held finds that call recorded, never recorded later (when released).
+    let (hold, slot) = {
+        let mut inner = lock(&s);
         inner.calls.push(Call {
             kind: kind.to_string(),
             variables: variables.clone(),
-            status,
-            throttled,
+            status: 0,
+            throttled: false,
             at: Instant::now(),
         });
+        (inner.hold.clone(), inner.calls.len() - 1)
+    };
+    hold.pass(kind).await;
+    let mut inner = lock(&s);
+    let record = |inner: &mut Inner, status: u16, throttled: bool| {
+        let call = &mut inner.calls[slot];
+        call.status = status;
+        call.throttled = throttled;
     };
     let token = headers
         .get("x-shopify-access-token")
@@ -232,10 +267,13 @@ async fn graphql(State(s): State<Shared>, headers: HeaderMap, Json(body): Json<V
         record(&mut inner, 429, true);
         return (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")], "").into_response();
     }
-    let cost = inner.bucket.map_or(
-        10.0,
-        |(b, _)| if kind == "orders" { b.query_cost } else { 10.0 },
-    );
+    let cost = inner.bucket.map_or(10.0, |(b, _)| {
+        if kind == "orders" || kind == "variants" {
+            b.query_cost
+        } else {
+            10.0
+        }
+    });
     // The bucket: refill since the last call, then charge or refuse.
     let mut cost_ext = Value::Null;
     if let Some((mut b, at)) = inner.bucket {
@@ -265,6 +303,7 @@ async fn graphql(State(s): State<Shared>, headers: HeaderMap, Json(body): Json<V
     }
     let data = match kind {
         "orders" => orders_page(&inner, &variables),
+        "variants" => variants_page(&inner, &variables),
         "bulk_run" => {
             let id = format!("gid://shopify/BulkOperation/{}", inner.bulk.len() + 1);
             let polls = inner.running_polls;
@@ -354,6 +393,38 @@ fn orders_page(inner: &Inner, variables: &Value) -> Value {
     let end = offset + page.len();
     json!({"orders": {
         "pageInfo": {"hasNextPage": end < matching.len(), "endCursor": if page.is_empty() { Value::Null } else { json!(format!("cursor:{end}")) }},
+        "nodes": page,
+    }})
+}
+
+/// A page of `productVariants`: every variant of every product, in order, each with its
+/// product's fields (not its other variants); `after` is an offset as `cursor:N`.
+fn variants_page(inner: &Inner, variables: &Value) -> Value {
+    let first = variables["first"].as_u64().unwrap_or(50).clamp(1, 250) as usize;
+    let offset: usize = variables["after"]
+        .as_str()
+        .and_then(|c| c.strip_prefix("cursor:")?.parse().ok())
+        .unwrap_or(0);
+    let all: Vec<Value> = inner
+        .products
+        .iter()
+        .flat_map(|p| {
+            let mut product = p.clone();
+            let variants = product
+                .as_object_mut()
+                .and_then(|o| o.remove("variants"))
+                .and_then(|v| v["nodes"].as_array().cloned())
+                .unwrap_or_default();
+            variants.into_iter().map(move |mut v| {
+                v["product"] = product.clone();
+                v
+            })
+        })
+        .collect();
+    let page: Vec<Value> = all.iter().skip(offset).take(first).cloned().collect();
+    let end = offset + page.len();
+    json!({"productVariants": {
+        "pageInfo": {"hasNextPage": end < all.len(), "endCursor": if page.is_empty() { Value::Null } else { json!(format!("cursor:{end}")) }},
         "nodes": page,
     }})
 }
@@ -453,8 +524,9 @@ pub fn generated_order_node(i: u64) -> Value {
 }
 
 async fn download(State(s): State<Shared>, Path(_file): Path<String>) -> Response {
-    let (snapshot, count, break_after) = {
+    let (snapshot, count, break_after, hold) = {
         let mut inner = lock(&s);
+        let hold = inner.hold.clone();
         inner.calls.push(Call {
             kind: "download".into(),
             variables: Value::Null,
@@ -464,17 +536,24 @@ async fn download(State(s): State<Shared>, Path(_file): Path<String>) -> Respons
         });
         let break_after = inner.break_download_after;
         match &inner.orders {
-            Orders::List(list) => (Some(Arc::new(list.clone())), list.len() as u64, break_after),
-            Orders::Generated { count, .. } => (None, *count, break_after),
+            Orders::List(list) => (
+                Some(Arc::new(list.clone())),
+                list.len() as u64,
+                break_after,
+                hold,
+            ),
+            Orders::Generated { count, .. } => (None, *count, break_after, hold),
         }
     };
     // Chunks of ~64 KiB, generated as the client reads them.
     let stream = futures::stream::unfold(0u64, move |next| {
         let snapshot = snapshot.clone();
+        let hold = hold.clone();
         async move {
             if next >= count {
                 return None;
             }
+            hold.pass("download-chunk").await;
             if break_after.is_some_and(|b| next >= b) {
                 return Some((
                     Err(std::io::Error::other("the fake broke the download off")),

@@ -122,7 +122,14 @@ impl GraphqlClient {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            if let (Some(bucket), Some(cost)) = (self.bucket, self.costs.get(&key).copied()) {
+            // A query not made yet is expected to cost as much as the dearest one made so
+            // far: better a short wait than a THROTTLED answer.
+            let cost = self
+                .costs
+                .get(&key)
+                .copied()
+                .or_else(|| self.costs.values().copied().reduce(f64::max));
+            if let (Some(bucket), Some(cost)) = (self.bucket, cost) {
                 self.sleep(bucket.wait_for(cost)).await;
             }
             self.stats.calls += 1;

@@ -14,9 +14,16 @@
 //! never both, `purchase` already counts the pixel's).
 //!
 //! Throttling (error codes 4, 17, 613, 80000–80014, or HTTP 429) and 5xx are waited out with
-//! a doubling back-off, up to `max_attempts`. An expired or revoked token (code 190) fails at
-//! once with the fix: Meta's long-lived tokens are not refreshed by a refresh token, a new one
-//! has to be generated (or a system user's token used). The token travels as a query
+//! a doubling back-off, up to `max_attempts`. Before it comes to that, every answer's usage
+//! headers are read (`x-business-use-case-usage`, `x-app-usage`, `x-ad-account-usage`): when
+//! any of `call_count`, `total_cputime`, `total_time` (or `acc_id_util_pct`) reaches
+//! [`HIGH_USAGE_PCT`] %, or `estimated_time_to_regain_access` is above 0, the next request
+//! waits: that many minutes (`regain_minute_secs` seconds each), else `high_usage_wait_secs`
+//! (usage is counted over a rolling hour, so a pause lets it come down).
+//!
+//! An expired or revoked token (code 190) fails at once with the fix: Meta's long-lived
+//! tokens are not refreshed by a refresh token, a new one has to be generated (or a system
+//! user's token used). The token travels as a query
 //! parameter: no error text ever carries a URL (`without_url`), so it never reaches a log.
 //!
 //! The cursor is the last day stored; each sync re-reads `lookback_days` before it (Meta keeps
@@ -44,6 +51,11 @@ pub const META_TOKEN_ENV: &str = "META_ACCESS_TOKEN";
 /// The insights fields asked for (`account_currency` for the row's currency).
 pub const FIELDS: &str =
     "campaign_id,campaign_name,spend,impressions,clicks,actions,action_values,account_currency";
+
+/// Usage (percent of any of Meta's budgets) from which the connector pauses.
+pub const HIGH_USAGE_PCT: f64 = 95.0;
+/// Longest pause for usage, whatever the headers say.
+const MAX_USAGE_WAIT: Duration = Duration::from_secs(3600);
 
 /// `[sync.meta]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -80,6 +92,19 @@ pub struct MetaConfig {
     pub page_size: u32,
     #[serde(default = "default_attempts")]
     pub max_attempts: u32,
+    /// Seconds to wait when usage is high and Meta gives no time to regain access.
+    #[serde(default = "default_high_usage_wait")]
+    pub high_usage_wait_secs: f64,
+    /// Seconds per minute of `estimated_time_to_regain_access` (60; tests shorten it).
+    #[serde(default = "default_regain_minute")]
+    pub regain_minute_secs: f64,
+}
+
+fn default_high_usage_wait() -> f64 {
+    60.0
+}
+fn default_regain_minute() -> f64 {
+    60.0
 }
 
 fn default_version() -> String {
@@ -123,6 +148,8 @@ impl MetaConfig {
             poll_secs: default_poll(),
             page_size: default_page(),
             max_attempts: default_attempts(),
+            high_usage_wait_secs: default_high_usage_wait(),
+            regain_minute_secs: default_regain_minute(),
         }
     }
 
@@ -156,6 +183,15 @@ impl MetaConfig {
             self.poll_secs.is_finite() && self.poll_secs > 0.0,
             "invalid configuration: sync.meta.poll_secs must be a positive number of seconds"
         );
+        for (key, v) in [
+            ("high_usage_wait_secs", self.high_usage_wait_secs),
+            ("regain_minute_secs", self.regain_minute_secs),
+        ] {
+            anyhow::ensure!(
+                v.is_finite() && v >= 0.0,
+                "invalid configuration: sync.meta.{key} = {v} must be a number of seconds, 0 or more"
+            );
+        }
         if let Some(expr) = &self.schedule {
             crate::schedule::CronSchedule::parse(expr, self.timezone.unwrap_or(chrono_tz::UTC))
                 .map_err(|e| anyhow::anyhow!("invalid configuration: sync.meta.schedule: {e}"))?;
@@ -185,6 +221,56 @@ pub struct MetaCursor {
 pub struct Stats {
     pub throttled: u64,
     pub waited: Duration,
+    /// Pauses made because the usage headers said usage was high.
+    pub usage_pauses: u64,
+}
+
+/// What the usage headers of one answer ask: `None`, go on; else wait this long before the
+/// next request. `regain_minute` is the length of one minute of
+/// `estimated_time_to_regain_access`; `pause` the wait when usage is high without one.
+pub fn usage_wait(
+    headers: &reqwest::header::HeaderMap,
+    regain_minute: Duration,
+    pause: Duration,
+) -> Option<Duration> {
+    let mut high = false;
+    let mut regain_minutes: f64 = 0.0;
+    let mut check = |v: &Value| {
+        for key in [
+            "call_count",
+            "total_cputime",
+            "total_time",
+            "acc_id_util_pct",
+        ] {
+            if v[key].as_f64().is_some_and(|p| p >= HIGH_USAGE_PCT) {
+                high = true;
+            }
+        }
+        if let Some(m) = v["estimated_time_to_regain_access"].as_f64() {
+            regain_minutes = regain_minutes.max(m);
+        }
+    };
+    let header = |name: &str| -> Option<Value> {
+        serde_json::from_str(headers.get(name)?.to_str().ok()?).ok()
+    };
+    if let Some(v) = header("x-app-usage") {
+        check(&v);
+    }
+    if let Some(v) = header("x-ad-account-usage") {
+        check(&v);
+    }
+    // `{"<business id>": [{"type": "ads_insights", "call_count": 9, …}, …], …}`.
+    if let Some(Value::Object(by_business)) = header("x-business-use-case-usage") {
+        for uses in by_business.values() {
+            for u in uses.as_array().into_iter().flatten() {
+                check(u);
+            }
+        }
+    }
+    if regain_minutes > 0.0 {
+        return Some(regain_minute.mul_f64(regain_minutes).min(MAX_USAGE_WAIT));
+    }
+    high.then_some(pause.min(MAX_USAGE_WAIT))
 }
 
 pub struct Meta<'a> {
@@ -196,6 +282,8 @@ pub struct Meta<'a> {
     base_backoff: Duration,
     pub mode: &'static str,
     pub stats: Stats,
+    /// When the usage headers asked for a pause: not before this instant.
+    not_before: Option<tokio::time::Instant>,
 }
 
 /// A decimal of the API (`"12.34"`, a string) in hundredths, exactly.
@@ -287,7 +375,32 @@ impl<'a> Meta<'a> {
             base_backoff,
             mode: "incremental",
             stats: Stats::default(),
+            not_before: None,
         })
+    }
+
+    /// Waits out a pause the last answer's usage headers asked for.
+    async fn respect_usage(&mut self) {
+        if let Some(at) = self.not_before.take() {
+            let now = tokio::time::Instant::now();
+            if at > now {
+                self.stats.waited += at - now;
+                tokio::time::sleep_until(at).await;
+            }
+        }
+    }
+
+    fn note_usage(&mut self, headers: &reqwest::header::HeaderMap) {
+        let minute = Duration::from_secs_f64(self.config.regain_minute_secs);
+        let pause = Duration::from_secs_f64(self.config.high_usage_wait_secs);
+        if let Some(wait) = usage_wait(headers, minute, pause) {
+            self.stats.usage_pauses += 1;
+            tracing::info!(
+                wait_ms = wait.as_millis() as u64,
+                "meta usage is high, pausing before the next request"
+            );
+            self.not_before = Some(tokio::time::Instant::now() + wait);
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -316,6 +429,7 @@ impl<'a> Meta<'a> {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            self.respect_usage().await;
             let mut query: Vec<(&str, &str)> =
                 params.iter().map(|(k, v)| (*k, v.as_str())).collect();
             query.push(("access_token", self.token.expose()));
@@ -332,6 +446,7 @@ impl<'a> Meta<'a> {
             let error = match req.send().await {
                 Ok(resp) => {
                     let status = resp.status();
+                    self.note_usage(resp.headers());
                     let body: Value = resp.json().await.unwrap_or(Value::Null);
                     let code = body["error"]["code"].as_i64();
                     let message = body["error"]["message"]
@@ -499,6 +614,52 @@ impl<'a> Meta<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn high_usage_headers_ask_for_a_pause() {
+        let minute = Duration::from_secs(60);
+        let pause = Duration::from_secs(30);
+        let headers = |pairs: &[(&'static str, &str)]| {
+            let mut h = reqwest::header::HeaderMap::new();
+            for (k, v) in pairs {
+                h.insert(*k, v.parse().unwrap());
+            }
+            h
+        };
+        let low = headers(&[
+            (
+                "x-app-usage",
+                r#"{"call_count":28,"total_time":25,"total_cputime":25}"#,
+            ),
+            (
+                "x-business-use-case-usage",
+                r#"{"1234":[{"type":"ads_insights","call_count":94,"total_cputime":3,"total_time":5,"estimated_time_to_regain_access":0}]}"#,
+            ),
+        ]);
+        assert_eq!(usage_wait(&low, minute, pause), None);
+        let cpu = headers(&[(
+            "x-business-use-case-usage",
+            r#"{"1234":[{"type":"ads_management","call_count":1,"total_cputime":1,"total_time":1,"estimated_time_to_regain_access":0},{"type":"ads_insights","call_count":10,"total_cputime":95,"total_time":5,"estimated_time_to_regain_access":0}]}"#,
+        )]);
+        assert_eq!(usage_wait(&cpu, minute, pause), Some(pause));
+        let app = headers(&[(
+            "x-app-usage",
+            r#"{"call_count":100,"total_time":2,"total_cputime":2}"#,
+        )]);
+        assert_eq!(usage_wait(&app, minute, pause), Some(pause));
+        let blocked = headers(&[(
+            "x-business-use-case-usage",
+            r#"{"1234":[{"type":"ads_insights","call_count":100,"total_cputime":40,"total_time":40,"estimated_time_to_regain_access":3}]}"#,
+        )]);
+        assert_eq!(
+            usage_wait(&blocked, minute, pause),
+            Some(Duration::from_secs(180))
+        );
+        assert_eq!(
+            usage_wait(&headers(&[("x-app-usage", "not json")]), minute, pause),
+            None
+        );
+    }
 
     #[test]
     fn decimals_are_read_exactly() {

@@ -11,6 +11,7 @@
 
 pub mod config;
 pub mod fake_google_ads;
+pub mod fake_hold;
 pub mod fake_klaviyo;
 pub mod fake_meta;
 pub mod fake_shopify;
@@ -81,6 +82,17 @@ impl Source {
             Source::GoogleAds => google_ads::SOURCE,
             Source::Meta => meta::SOURCE,
             Source::Klaviyo => klaviyo::SOURCE,
+        }
+    }
+
+    /// Its name on the command line (`insight-desk sync meta`), which is also its scheduled
+    /// job's (`sync:meta`) and what `schedule list` prints.
+    pub fn command_name(self) -> &'static str {
+        match self {
+            Source::Shopify => "shopify",
+            Source::GoogleAds => "google-ads",
+            Source::Meta => "meta",
+            Source::Klaviyo => "klaviyo",
         }
     }
 
@@ -190,6 +202,13 @@ impl std::fmt::Display for SourceOutcome {
             c.unchanged,
             self.elapsed_secs
         )?;
+        if c.variants_read > 0 || c.stock_read > 0 {
+            write!(
+                f,
+                "; catalogue: {} variants read ({} new or changed), stock of {} SKUs ({} changed)",
+                c.variants_read, c.variants_changed, c.stock_read, c.stock_changed
+            )?;
+        }
         if self.throttled > 0 || self.waited_secs > 0.05 {
             write!(
                 f,
@@ -255,7 +274,7 @@ pub fn scheduled_jobs(
                     )
                 })?;
             jobs.push(crate::schedule::Job {
-                key: format!("sync:{}", source.name()),
+                key: format!("sync:{}", source.command_name()),
                 cron,
                 kind: crate::schedule::JobKind::Sync(source),
             });
@@ -307,6 +326,8 @@ pub async fn sync_one(
         Ok(false)
     };
     let mut touched: Option<Touched> = None;
+    // Costs and categories feed the margin summaries: a changed catalogue rebuilds them all.
+    let mut catalog_changed = false;
     let run_id = state::start_run(store, source.name(), "incremental")
         .await
         .ok();
@@ -323,6 +344,7 @@ pub async fn sync_one(
                 let mut connector = shopify::Shopify::new(store, tz, cfg, opts)?;
                 let result = connector.sync(&mut counts).await;
                 touched = Some(std::mem::take(&mut connector.touched));
+                catalog_changed = connector.catalog_changed;
                 outcome.mode = connector.mode.to_string();
                 outcome.throttled = connector.client.stats.throttled;
                 outcome.waited_secs = connector.client.stats.waited.as_secs_f64();
@@ -383,6 +405,7 @@ pub async fn sync_one(
     let refresh_started = Instant::now();
     let refreshed = match (&pending_before, &touched) {
         (Ok(true), _) | (Err(_), _) => refresh_after_load(store).await,
+        _ if catalog_changed => refresh_after_load(store).await,
         (Ok(false), Some(touched)) if wrote => refresh_after_import(store, touched).await,
         (Ok(false), _) if wrote => refresh_after_load(store).await,
         _ => Ok(()),

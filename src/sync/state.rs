@@ -68,6 +68,16 @@ pub struct RunCounts {
     pub inserted: u64,
     pub updated: u64,
     pub unchanged: u64,
+    /// Shopify's catalogue: variants read, and of them new or changed.
+    #[serde(default)]
+    pub variants_read: u64,
+    #[serde(default)]
+    pub variants_changed: u64,
+    /// Shopify's stock: SKUs whose level was read, and of them new or changed for the day.
+    #[serde(default)]
+    pub stock_read: u64,
+    #[serde(default)]
+    pub stock_changed: u64,
 }
 
 /// Opens the record of a run; returns its id.
@@ -97,7 +107,8 @@ pub async fn finish_run(
     with_pool!(store, pool => {
         sqlx::query(
             "UPDATE sync_runs SET finished_at = $1, status = $2, records_read = $3, inserted = $4, \
-             updated = $5, unchanged = $6, error = $7, mode = $8 WHERE id = $9",
+             updated = $5, unchanged = $6, error = $7, mode = $8, variants_read = $9, \
+             variants_changed = $10, stock_read = $11, stock_changed = $12 WHERE id = $13",
         )
         .bind(Utc::now())
         .bind(if error.is_some() { "failed" } else { "done" })
@@ -107,6 +118,10 @@ pub async fn finish_run(
         .bind(counts.unchanged as i64)
         .bind(error)
         .bind(mode)
+        .bind(counts.variants_read as i64)
+        .bind(counts.variants_changed as i64)
+        .bind(counts.stock_read as i64)
+        .bind(counts.stock_changed as i64)
         .bind(id)
         .execute(pool)
         .await
@@ -128,7 +143,7 @@ pub struct RunRecord {
 
 /// The runs of `source`, oldest first.
 pub async fn runs(store: &Store, source: &str) -> anyhow::Result<Vec<RunRecord>> {
-    type Row = (
+    type Raw = (
         String,
         String,
         DateTime<Utc>,
@@ -138,10 +153,15 @@ pub async fn runs(store: &Store, source: &str) -> anyhow::Result<Vec<RunRecord>>
         i64,
         i64,
         Option<String>,
+        i64,
+        i64,
+        i64,
+        i64,
     );
-    let rows: Vec<Row> = with_pool!(store, pool => {
+    let raw: Vec<Raw> = with_pool!(store, pool => {
         sqlx::query_as(
-            "SELECT source, mode, started_at, status, records_read, inserted, updated, unchanged, error \
+            "SELECT source, mode, started_at, status, records_read, inserted, updated, unchanged, error, \
+             variants_read, variants_changed, stock_read, stock_changed \
              FROM sync_runs WHERE source = $1 ORDER BY id",
         )
         .bind(source)
@@ -149,7 +169,7 @@ pub async fn runs(store: &Store, source: &str) -> anyhow::Result<Vec<RunRecord>>
         .await
     })
     .context("failed to read sync_runs")?;
-    Ok(rows
+    Ok(raw
         .into_iter()
         .map(|r| RunRecord {
             source: r.0,
@@ -161,6 +181,10 @@ pub async fn runs(store: &Store, source: &str) -> anyhow::Result<Vec<RunRecord>>
                 inserted: r.5 as u64,
                 updated: r.6 as u64,
                 unchanged: r.7 as u64,
+                variants_read: r.9 as u64,
+                variants_changed: r.10 as u64,
+                stock_read: r.11 as u64,
+                stock_changed: r.12 as u64,
             },
             error: r.8,
         })

@@ -57,7 +57,7 @@ pub const OPENED: &str = "Opened Email";
 pub const CLICKED: &str = "Clicked Email";
 pub const PLACED_ORDER: &str = "Placed Order";
 
-mod engagement;
+pub mod engagement;
 
 /// `[sync.klaviyo]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -165,6 +165,11 @@ pub struct KlaviyoCursor {
     /// The time of the last "Opened Email" / "Clicked Email" event read.
     pub opened_until: Option<DateTime<Utc>>,
     pub clicked_until: Option<DateTime<Utc>>,
+    /// An opens (clicks) pass broken off: where it resumes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opened_page: Option<engagement::EngagementPage>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clicked_page: Option<engagement::EngagementPage>,
 }
 
 pub struct Klaviyo<'a> {

@@ -11,8 +11,12 @@
 //! operation's file and skips the orders already stored; an incremental sync resumes from
 //! its page cursor. Re-reading an order is harmless (an unchanged fingerprint writes
 //! nothing), so nothing is ever counted twice.
+//!
+//! After the orders, the catalogue (variants, their unit cost) and the stock (inventory
+//! levels) are read whole, a page at a time: see `catalog`.
 
 mod bulk;
+pub mod catalog;
 pub mod order_map;
 
 use std::time::{Duration, Instant};
@@ -57,6 +61,9 @@ pub struct ShopifyCursor {
     /// A backfill under way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backfill: Option<Backfill>,
+    /// A catalogue and stock pass under way (see `catalog`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<catalog::CatalogPass>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,6 +97,9 @@ pub struct Shopify<'a> {
     pub mode: &'static str,
     /// The orders this sync wrote (and where they were before), for the summary refresh.
     pub touched: Touched,
+    /// Whether the catalogue pass added or changed a variant (costs and categories feed the
+    /// margin summaries: they are rebuilt).
+    pub catalog_changed: bool,
 }
 
 const RUN_BULK: &str = "mutation RunBulk($query: String!) { bulkOperationRunQuery(query: $query, groupObjects: true) { bulkOperation { id status } userErrors { field message } } }";
@@ -129,6 +139,7 @@ impl<'a> Shopify<'a> {
             opts,
             mode: "incremental",
             touched: Touched::default(),
+            catalog_changed: false,
         })
     }
 
@@ -143,6 +154,9 @@ impl<'a> Shopify<'a> {
             cursor = self.backfill(cursor, counts).await?;
         }
         cursor = self.incremental(cursor, counts).await?;
+        if self.config.catalog {
+            cursor = self.catalog(cursor, counts).await?;
+        }
         Ok(ShopifyReport {
             mode: self.mode,
             counts: *counts,
