@@ -342,9 +342,8 @@ impl OrderSink {
         if orders.is_empty() {
             return Ok(found);
         }
-        let mut stmt = raw.prepare(
-            "SELECT id, content_hash FROM orders WHERE source = ? AND external_id = ?",
-        )?;
+        let mut stmt = raw
+            .prepare("SELECT id, content_hash FROM orders WHERE source = ? AND external_id = ?")?;
         for o in orders {
             let vals = [
                 Val::Text(self.source.to_string()),

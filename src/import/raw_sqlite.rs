@@ -216,3 +216,74 @@ pub fn returned(id: Option<i64>, what: &str) -> anyhow::Result<i64> {
         None => bail!("{what} returned no id"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use sqlx::Connection;
+
+    #[tokio::test]
+    async fn binds_every_kind_of_value_as_sqlx_would_and_reports_errors() {
+        let mut conn = SqliteConnection::connect("sqlite::memory:").await.unwrap();
+        sqlx::query("CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER, d TEXT, at TEXT, b INTEGER)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 7).unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 3, 4).unwrap();
+        {
+            let raw = RawConn::lock(&mut conn).await.unwrap();
+            let mut insert = raw
+                .prepare("INSERT INTO t (k, n, d, at, b) VALUES (?, ?, ?, ?, ?) RETURNING rowid")
+                .unwrap();
+            let row = [
+                Val::Text("a".into()),
+                Val::Int(-7),
+                Val::Date(day),
+                Val::Ts(at),
+                Val::Bool(true),
+            ];
+            let id = insert.run(&row).unwrap();
+            assert_eq!(id, Some(1));
+            assert_eq!(raw.last_insert_rowid(), 1);
+            let nulls = [
+                Val::Text("b".into()),
+                Val::NullInt,
+                Val::NullText,
+                Val::NullTs,
+                Val::Bool(false),
+            ];
+            insert.run(&nulls).unwrap();
+            let err = insert.run(&row).unwrap_err().to_string();
+            assert!(err.contains("UNIQUE constraint failed: t.k"), "{err}");
+            let mut lookup = raw.prepare("SELECT n, d FROM t WHERE k = ?").unwrap();
+            let got = lookup
+                .run_with(&[Val::Text("a".into())], |s| {
+                    (s.column_i64(0), s.column_text(1))
+                })
+                .unwrap();
+            assert_eq!(got, Some((-7, Some("2026-03-04".to_string()))));
+            let missing = lookup.run(&[Val::Text("zz".into())]).unwrap();
+            assert_eq!(missing, None);
+        }
+        // What sqlx reads back is what sqlx itself would have written.
+        let (d, t, b): (NaiveDate, chrono::DateTime<Utc>, bool) =
+            sqlx::query_as("SELECT d, at, b FROM t WHERE k = 'a'")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+        assert_eq!((d, t, b), (day, at, true));
+        let stored: String = sqlx::query_scalar("SELECT at FROM t WHERE k = 'a'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(stored, at.to_rfc3339_opts(SecondsFormat::AutoSi, false));
+        let nulls: (Option<i64>, Option<String>) =
+            sqlx::query_as("SELECT n, d FROM t WHERE k = 'b'")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+        assert_eq!(nulls, (None, None));
+    }
+}
