@@ -19,6 +19,7 @@ pub mod google_ads;
 pub mod graphql;
 pub mod klaviyo;
 pub mod meta;
+pub mod meta_usage;
 pub mod shopify;
 pub mod state;
 
