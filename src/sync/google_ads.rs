@@ -228,11 +228,7 @@ impl<'a> GoogleAds<'a> {
         config: &'a GoogleAdsConfig,
         base_backoff: Duration,
     ) -> anyhow::Result<GoogleAds<'a>> {
-        crate::slack::api::install_crypto_provider();
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(120))
-            .build()
-            .map_err(|e| SyncError::Http(format!("cannot build the HTTP client: {e}")))?;
+        let http = crate::sync::api_client()?;
         Ok(GoogleAds {
             store,
             tz,

@@ -72,11 +72,7 @@ impl GraphqlClient {
         token: Secret,
         max_attempts: u32,
     ) -> Result<GraphqlClient, SyncError> {
-        crate::slack::api::install_crypto_provider();
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(120))
-            .build()
-            .map_err(|e| SyncError::Http(format!("cannot build the HTTP client: {e}")))?;
+        let http = crate::sync::api_client()?;
         Ok(GraphqlClient {
             http,
             endpoint,

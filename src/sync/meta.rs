@@ -309,12 +309,8 @@ impl<'a> Meta<'a> {
         config: &'a MetaConfig,
         base_backoff: Duration,
     ) -> anyhow::Result<Meta<'a>> {
-        crate::slack::api::install_crypto_provider();
         config.validate()?;
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(120))
-            .build()
-            .map_err(|e| SyncError::Http(format!("cannot build the HTTP client: {e}")))?;
+        let http = crate::sync::api_client()?;
         Ok(Meta {
             store,
             tz,

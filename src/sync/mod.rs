@@ -224,6 +224,15 @@ impl std::fmt::Display for SourceOutcome {
     }
 }
 
+/// The HTTP client every connector talks to its API with: rustls, 2-minute limit per call.
+pub fn api_client() -> Result<reqwest::Client, SyncError> {
+    crate::slack::api::install_crypto_provider();
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(120))
+        .build()
+        .map_err(|e| SyncError::Http(format!("cannot build the HTTP client: {e}")))
+}
+
 /// The sources `config` configures, in order (or just `only`).
 pub fn configured(config: &SyncConfig, only: Option<Source>) -> anyhow::Result<Vec<Source>> {
     let mut all = Vec::new();

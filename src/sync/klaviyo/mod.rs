@@ -224,12 +224,8 @@ impl<'a> Klaviyo<'a> {
         config: &'a KlaviyoConfig,
         base_backoff: Duration,
     ) -> anyhow::Result<Klaviyo<'a>> {
-        crate::slack::api::install_crypto_provider();
         config.validate()?;
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(120))
-            .build()
-            .map_err(|e| SyncError::Http(format!("cannot build the HTTP client: {e}")))?;
+        let http = crate::sync::api_client()?;
         Ok(Klaviyo {
             store,
             tz,
