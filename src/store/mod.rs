@@ -8,6 +8,7 @@
 mod firsts;
 mod incremental;
 mod settings;
+mod sku_aside;
 mod summaries;
 mod value_summary;
 
