@@ -21,7 +21,7 @@ pub(crate) mod order_sink;
 mod orders_job;
 mod parse;
 mod plans;
-mod raw_sqlite;
+pub(crate) mod raw_sqlite;
 mod reader;
 mod rejects;
 mod shopify;

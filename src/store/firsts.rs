@@ -155,7 +155,7 @@ async fn run(
     store: &Store,
     statements: Vec<Cow<'static, str>>,
     sku_aside: bool,
-) -> sqlx::Result<StatementTimes> {
+) -> anyhow::Result<StatementTimes> {
     let mut times = StatementTimes::new();
     match store {
         Store::Sqlite(pool) => {
@@ -178,18 +178,20 @@ async fn run(
                     tracing::debug!(
                         read_ms = read.as_secs_f64() * 1000.0,
                         insert_ms = started.elapsed().as_secs_f64() * 1000.0,
-                        "summary rebuild: SKU summary read aside"
+                        "summary rebuild: SKU summary inserted"
                     );
                     times.push((
                         "SKU summary (read aside, then inserted)".to_string(),
                         started.elapsed(),
                     ));
                 }
-                tx.commit().await
+                tx.commit().await?;
+                anyhow::Ok(())
             }
             .await;
             let restored = super::set_sqlite_cache(&mut conn, super::POOL_CACHE_KIB).await;
-            rebuilt.and(restored)?;
+            rebuilt?;
+            restored?;
         }
         Store::Postgres(pool) => {
             let mut tx = pool.begin().await?;
