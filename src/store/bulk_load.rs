@@ -72,6 +72,23 @@ fn lock_path(store: &Store) -> Option<PathBuf> {
     Some(PathBuf::from(lock))
 }
 
+/// An exclusive `flock` on `file`, without waiting: false when another open file holds it
+/// (another process, or this one through another open). Closing the file releases it.
+fn try_flock(file: &std::fs::File) -> std::io::Result<bool> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: the descriptor is open for as long as `file` is borrowed; flock only reads it.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if rc == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
+        Ok(false)
+    } else {
+        Err(e)
+    }
+}
+
 /// Takes the lease if no live process holds it.
 pub async fn try_lease(store: &Store) -> anyhow::Result<Option<LoadLease>> {
     let holder = match store {
@@ -85,10 +102,10 @@ pub async fn try_lease(store: &Store) -> anyhow::Result<Option<LoadLease>> {
                     .write(true)
                     .open(&path)
                     .with_context(|| format!("failed to open the load lock {}", path.display()))?;
-                match file.try_lock() {
-                    Ok(()) => Some(Holder::File { _locked: file }),
-                    Err(std::fs::TryLockError::WouldBlock) => None,
-                    Err(std::fs::TryLockError::Error(e)) => {
+                match try_flock(&file) {
+                    Ok(true) => Some(Holder::File { _locked: file }),
+                    Ok(false) => None,
+                    Err(e) => {
                         return Err(e).with_context(|| {
                             format!("failed to lock the load lock {}", path.display())
                         })
