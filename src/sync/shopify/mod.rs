@@ -428,7 +428,7 @@ impl<'a> Shopify<'a> {
         };
         match outcome {
             Ok(()) => {
-                commit.await?;
+                let committed = commit.await;
                 tracing::debug!(
                     elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
                     waiting_ms = times.waiting.as_secs_f64() * 1000.0,
@@ -436,7 +436,10 @@ impl<'a> Shopify<'a> {
                     committing_ms = times.committing.as_secs_f64() * 1000.0,
                     "backfill orders written"
                 );
-                load.finish(self.store).await?;
+                // Built even if the last commit failed: the summaries are refreshed next.
+                let finished = load.finish(self.store).await;
+                committed?;
+                finished?;
                 let _ = downloader.await;
                 parser.await.context("the bulk file parser panicked")?;
                 Ok(())
