@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use insight_desk::store::Store;
+use insight_desk::store::{bulk_load, Backend, Store};
 use insight_desk::sync::fake_klaviyo::FakeKlaviyo;
 use insight_desk::sync::fake_meta::FakeMeta;
 use insight_desk::sync::fake_shopify::FakeShopify;
@@ -158,6 +158,44 @@ fn chunks_before(orders: u64) -> usize {
     chunks
 }
 
+/// The secondary indexes of `orders` and `order_lines`: what a backfill into an empty store
+/// drops until its end.
+async fn order_indexes(store: &Store) -> Vec<String> {
+    let sql = match store.backend() {
+        Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+             AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ('orders', 'order_lines') ORDER BY name"
+        }
+        Backend::Postgres => {
+            "SELECT indexname::TEXT FROM pg_indexes WHERE schemaname = current_schema() \
+             AND indexdef NOT LIKE 'CREATE UNIQUE%' AND tablename IN ('orders', 'order_lines') \
+             ORDER BY indexname"
+        }
+    };
+    insight_desk::with_pool!(store, pool => sqlx::query_scalar(sql).fetch_all(pool).await).unwrap()
+}
+
+/// Those of a freshly migrated store (the reference: the migrations decide the set).
+async fn migrated_order_indexes() -> Vec<String> {
+    let fresh = TestStore::sqlite().await;
+    let names = order_indexes(&fresh.store).await;
+    assert!(names.len() >= 3, "{names:?}");
+    names
+}
+
+/// Waits until the backfill held at its download has committed a batch with its cursor.
+async fn first_commit(store: &Store) {
+    let started = std::time::Instant::now();
+    loop {
+        let c = shopify_cursor(store).await;
+        if c.backfill.as_ref().is_some_and(|b| b.orders_done > 0) {
+            return;
+        }
+        assert!(started.elapsed() < PATIENCE, "no batch committed: {c:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn shopify_cursor(store: &Store) -> ShopifyCursor {
     state::load_cursor(store, "shopify")
         .await
@@ -236,22 +274,14 @@ db_story!(
 db_story!(a_killed_bulk_backfill_resumes_to_the_same_store, |store| {
     let dir = tempfile::tempdir().unwrap();
     // 20,000 generated orders; the file's chunk after the 12,000th order is held: past the
-    // first commit (8 batches of 1,024 orders), before the file's end.
+    // first commit (at least 8 batches of 1,024 orders), before the file's end.
     const ORDERS: u64 = 20_000;
     let fake = FakeShopify::start_generated(TOKEN, ORDERS).await.unwrap();
     let cfg = config(&fake, dir.path(), TOKEN);
     fake.hold.hold("download-chunk", chunks_before(12_000));
     let committed = async {
         fake.hold.until_held(PATIENCE).await;
-        let started = std::time::Instant::now();
-        loop {
-            let c = shopify_cursor(store).await;
-            if c.backfill.as_ref().is_some_and(|b| b.orders_done > 0) {
-                break;
-            }
-            assert!(started.elapsed() < PATIENCE, "no batch committed: {c:?}");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        first_commit(store).await;
     };
     kill_when_held(store, &cfg, Source::Shopify, committed).await;
     let stopped = shopify_cursor(store).await;
@@ -261,6 +291,16 @@ db_story!(a_killed_bulk_backfill_resumes_to_the_same_store, |store| {
         scalar(store, "SELECT COUNT(*) FROM orders").await,
         done as i64,
         "the cursor covers exactly the orders stored"
+    );
+    let expected = migrated_order_indexes().await;
+    assert!(
+        order_indexes(store).await.is_empty(),
+        "into an empty store, the secondary indexes wait for the backfill's end"
+    );
+    assert_eq!(
+        scalar(store, "SELECT COUNT(*) FROM deferred_indexes").await,
+        expected.len() as i64,
+        "each dropped index recorded with the commits"
     );
 
     fake.hold.release();
@@ -285,7 +325,93 @@ db_story!(a_killed_bulk_backfill_resumes_to_the_same_store, |store| {
         whole_store(store).await,
         whole_store(&reference.store).await
     );
+    // The resumed backfill kept them dropped and built them at its end.
+    assert_eq!(order_indexes(store).await, expected);
+    assert_eq!(order_indexes(&reference.store).await, expected);
+    assert_eq!(
+        scalar(store, "SELECT COUNT(*) FROM deferred_indexes").await,
+        0
+    );
 });
+
+/// Issue 8: a process opening the store while a backfill runs with its indexes dropped leaves
+/// them to it (a `report` must not build them under a live load); once the backfill is
+/// killed, the next process to open the store builds them, and the resumed backfill ends as
+/// an uninterrupted one.
+async fn killed_backfill_indexes_story(t: &TestStore) {
+    let store = &t.store;
+    let dir = tempfile::tempdir().unwrap();
+    const ORDERS: u64 = 20_000;
+    let fake = FakeShopify::start_generated(TOKEN, ORDERS).await.unwrap();
+    let cfg = config(&fake, dir.path(), TOKEN);
+    fake.hold.hold("download-chunk", chunks_before(12_000));
+    let (s, c) = (store.clone(), cfg.clone());
+    let task = tokio::spawn(async move { sync_one(&s, PARIS, &c, Source::Shopify, &opts()).await });
+    fake.hold.until_held(PATIENCE).await;
+    first_commit(store).await;
+    let expected = migrated_order_indexes().await;
+
+    let meanwhile = Store::open(&t.url).await.unwrap();
+    assert!(
+        order_indexes(&meanwhile).await.is_empty(),
+        "left to the live backfill"
+    );
+    assert_eq!(
+        scalar(&meanwhile, "SELECT COUNT(*) FROM deferred_indexes").await,
+        expected.len() as i64
+    );
+    meanwhile.close().await;
+
+    task.abort();
+    assert!(task.await.is_err_and(|e| e.is_cancelled()));
+    let done = shopify_cursor(store).await.backfill.unwrap().orders_done;
+    // Postgres lets a killed session's advisory lock go once it sees its connection closed.
+    let started = std::time::Instant::now();
+    while bulk_load::try_lease(store).await.unwrap().is_none() {
+        assert!(
+            started.elapsed() < PATIENCE,
+            "the killed backfill's lease stays held"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let after = Store::open(&t.url).await.unwrap();
+    assert_eq!(order_indexes(&after).await, expected);
+    assert_eq!(
+        scalar(&after, "SELECT COUNT(*) FROM deferred_indexes").await,
+        0
+    );
+    after.close().await;
+
+    fake.hold.release();
+    let resumed = sync(store, &cfg).await;
+    assert_eq!(resumed.error, None);
+    assert_eq!(resumed.counts.inserted, ORDERS - done);
+    let reference = TestStore::sqlite().await;
+    let fresh = FakeShopify::start_generated(TOKEN, ORDERS).await.unwrap();
+    let unbroken = sync(&reference.store, &config(&fresh, dir.path(), TOKEN)).await;
+    assert_eq!(unbroken.error, None);
+    assert_eq!(
+        whole_store(store).await,
+        whole_store(&reference.store).await
+    );
+    assert_eq!(order_indexes(store).await, expected);
+}
+
+mod a_killed_backfill_leaves_its_indexes_to_the_next_process {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        killed_backfill_indexes_story(&TestStore::sqlite().await).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        if let Some(t) = TestStore::postgres().await {
+            killed_backfill_indexes_story(&t).await;
+        }
+    }
+}
 
 db_story!(a_killed_meta_sync_resumes_to_the_same_store, |store| {
     let dir = tempfile::tempdir().unwrap();

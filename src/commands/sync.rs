@@ -74,7 +74,9 @@ fn child(config: &std::path::Path, url: &str) -> anyhow::Result<(ChildReport, f6
         .arg(config)
         .args(["sync", "shopify", "--json"])
         .env("DATABASE_URL", url)
-        .env(crate::sync::config::SHOPIFY_TOKEN_ENV, BENCH_TOKEN);
+        .env(crate::sync::config::SHOPIFY_TOKEN_ENV, BENCH_TOKEN)
+        // Its log (RUST_LOG=insight_desk=debug times each phase) goes to the terminal.
+        .stderr(std::process::Stdio::inherit());
     let started = Instant::now();
     let output = cmd.output().context("failed to run the sync child")?;
     let wall = started.elapsed().as_secs_f64();

@@ -130,17 +130,51 @@ impl Tx {
     /// indexes stay: the import's lookups and upserts go through them. The drop is part of
     /// the import's transaction, so a failed import keeps its indexes.
     pub async fn drop_secondary_indexes(&mut self) -> sqlx::Result<Vec<String>> {
-        let indexes: Vec<(String, String)> =
+        let indexes = self.drop_secondary_indexes_named().await?;
+        Ok(indexes.into_iter().map(|(_, _, sql)| sql).collect())
+    }
+
+    /// [`Tx::drop_secondary_indexes`] for a load that commits as it goes (the Shopify
+    /// backfill): each dropped index is recorded in `deferred_indexes` in this transaction,
+    /// for `store::bulk_load::build_deferred` to build again at the load's end, or at the
+    /// next start-up if the load is killed first. Returns how many were dropped.
+    pub async fn defer_secondary_indexes(&mut self) -> sqlx::Result<usize> {
+        let indexes = self.drop_secondary_indexes_named().await?;
+        let numbered = self.numbered();
+        let sql = format!(
+            "INSERT INTO deferred_indexes (name, table_name, definition, dropped_at) VALUES {}",
+            tuples(1, 4, numbered, 1)
+        );
+        for (name, table, definition) in &indexes {
+            self.execute(
+                &sql,
+                vec![
+                    Val::Text(name.clone()),
+                    Val::Text(table.clone()),
+                    Val::Text(definition.clone()),
+                    Val::Ts(Utc::now()),
+                ],
+            )
+            .await?;
+        }
+        Ok(indexes.len())
+    }
+
+    /// Drops them; returns each one's name, table and `CREATE INDEX` statement.
+    async fn drop_secondary_indexes_named(
+        &mut self,
+    ) -> sqlx::Result<Vec<(String, String, String)>> {
+        let indexes: Vec<(String, String, String)> =
             match self {
                 Tx::Sqlite(tx) => sqlx::query_as(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+                    "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
                      AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ('orders', 'order_lines')",
                 )
                 .fetch_all(&mut **tx)
                 .await?,
                 Tx::Postgres(tx) => {
                     sqlx::query_as(
-                        "SELECT indexname::TEXT, indexdef FROM pg_indexes \
+                        "SELECT indexname::TEXT, tablename::TEXT, indexdef FROM pg_indexes \
                      WHERE schemaname = current_schema() AND indexdef NOT LIKE 'CREATE UNIQUE%' \
                      AND tablename IN ('orders', 'order_lines')",
                     )
@@ -148,11 +182,11 @@ impl Tx {
                     .await?
                 }
             };
-        for (name, _) in &indexes {
+        for (name, _, _) in &indexes {
             self.execute(&format!("DROP INDEX {name}"), Vec::new())
                 .await?;
         }
-        Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+        Ok(indexes)
     }
 
     /// Runs the `CREATE INDEX` statements [`Tx::drop_secondary_indexes`] returned. On SQLite
@@ -308,6 +342,17 @@ impl Tx {
                 restore_temp_store(&mut tx).await?;
                 tx.commit().await
             }
+            Tx::Postgres(tx) => tx.commit().await,
+        }
+    }
+
+    /// Commits, leaving a SQLite connection its load settings (page cache, statement
+    /// journal in memory): for a load's intermediate commits on a connection of its own
+    /// (`store::bulk_load::dedicated`), whose next transaction finds its pages still cached.
+    /// The connection is closed with its pool at the load's end.
+    pub async fn commit_keeping_cache(self) -> sqlx::Result<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
             Tx::Postgres(tx) => tx.commit().await,
         }
     }

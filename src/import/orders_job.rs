@@ -209,6 +209,9 @@ async fn run<R: OrderReader>(
         })
     });
 
+    // Indexes a killed backfill left dropped (`store::bulk_load`) are built first: this
+    // import's lookups and its refresh need them, and a first import decides on its own drop.
+    crate::store::bulk_load::restore_abandoned(store).await?;
     let mut tx = Tx::begin(store)
         .await
         .context("failed to start the import transaction")?;

@@ -5,6 +5,7 @@
 //! `migrations/postgres`) and the same metric SQL, so every caller above this module sees one
 //! `Store` and never branches on the backend except through the small helpers here.
 
+pub mod bulk_load;
 mod firsts;
 mod incremental;
 mod settings;
@@ -144,10 +145,12 @@ impl Store {
         }
     }
 
-    /// Connects and applies every pending migration.
+    /// Connects and applies every pending migration; builds the indexes an interrupted bulk
+    /// load left dropped (see `bulk_load`).
     pub async fn open(url: &str) -> anyhow::Result<Store> {
         let store = Store::connect(url).await?;
         store.migrate().await?;
+        bulk_load::restore_abandoned(&store).await?;
         Ok(store)
     }
 

@@ -328,6 +328,18 @@ pub async fn sync_one(
         refresh_secs: 0.0,
         error: None,
     };
+    // The indexes a killed backfill left dropped are built before another source's sync
+    // (a long-running `serve` opened the store before the kill); Shopify's resumes the
+    // backfill, which keeps them dropped and builds them at its end (`shopify::Load`).
+    let restored = match source {
+        Source::Shopify => Ok(0),
+        _ => crate::store::bulk_load::restore_abandoned(store).await,
+    };
+    if let Err(e) = restored {
+        outcome.error = Some(format!("{e:#}"));
+        outcome.elapsed_secs = started.elapsed().as_secs_f64();
+        return outcome;
+    }
     // Set before anything is written, cleared after the refresh: found already set, an
     // earlier sync stopped in between, and only a full rebuild knows what it wrote.
     let pending_before = if source == Source::Shopify {
@@ -338,6 +350,8 @@ pub async fn sync_one(
     let mut touched: Option<Touched> = None;
     // Costs and categories feed the margin summaries: a changed catalogue rebuilds them all.
     let mut catalog_changed = false;
+    // A backfill into an empty store keeps no `touched`: every order is.
+    let mut rebuild_all = false;
     let run_id = state::start_run(store, source.name(), "incremental")
         .await
         .ok();
@@ -355,6 +369,7 @@ pub async fn sync_one(
                 let result = connector.sync(&mut counts).await;
                 touched = Some(std::mem::take(&mut connector.touched));
                 catalog_changed = connector.catalog_changed;
+                rebuild_all = connector.rebuild_all;
                 outcome.mode = connector.mode.to_string();
                 outcome.throttled = connector.client.stats.throttled;
                 outcome.waited_secs = connector.client.stats.waited.as_secs_f64();
@@ -416,6 +431,7 @@ pub async fn sync_one(
     let refreshed = match (&pending_before, &touched) {
         (Ok(true), _) | (Err(_), _) => refresh_after_load(store).await,
         _ if catalog_changed => refresh_after_load(store).await,
+        _ if rebuild_all && wrote => refresh_after_load(store).await,
         (Ok(false), Some(touched)) if wrote => refresh_after_import(store, touched).await,
         (Ok(false), _) if wrote => refresh_after_load(store).await,
         _ => Ok(()),

@@ -12,6 +12,11 @@
 //! its page cursor. Re-reading an order is harmless (an unchanged fingerprint writes
 //! nothing), so nothing is ever counted twice.
 //!
+//! A backfill writes on a connection of its own, and into a store without orders it drops
+//! the secondary indexes of `orders` and `order_lines` until its end (`Load`,
+//! `store::bulk_load`: the drop is recorded with it, so a killed backfill leaves them to the
+//! next process that opens the store, or to its own resumption).
+//!
 //! After the orders, the catalogue (variants, their unit cost) and the stock (inventory
 //! levels) are read whole, a page at a time: see `catalog`.
 
@@ -35,6 +40,7 @@ use super::state::{self, RunCounts};
 use super::{SyncError, SyncOptions};
 use crate::import::db::Tx;
 use crate::import::order_sink::OrderSink;
+use crate::store::bulk_load::{self, LoadLease};
 use crate::store::Store;
 use crate::store::Touched;
 use crate::sync::config::ShopifyConfig;
@@ -43,8 +49,16 @@ use crate::sync::config::ShopifyConfig;
 /// importer's too).
 pub const SOURCE: &str = "shopify";
 
-/// Batches written per transaction of a backfill (each commit stores the cursor).
-const BATCHES_PER_COMMIT: usize = 8;
+/// Batches written per transaction of a backfill (each commit stores the cursor): at least
+/// the first number, committed as soon as the parser has no batch ready (the writer would
+/// wait anyway), at most the second. A commit cost 20-30 ms: every 8 batches it took 4 s of
+/// a million-order backfill, every 32 batches 2.3 s (2026-12-06, loaded machine).
+const BATCHES_PER_COMMIT: (usize, usize) = (8, 32);
+
+/// How long a backfill waits for the load lease (`store::bulk_load`), which a killed
+/// backfill's Postgres session holds a moment after it died; past that, another live load
+/// holds it, and this one writes with the indexes as they are.
+const LEASE_PATIENCE: Duration = Duration::from_secs(5);
 
 /// Where the Shopify connector stands (`sync_state.cursor`, JSON).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -100,6 +114,9 @@ pub struct Shopify<'a> {
     /// Whether the catalogue pass added or changed a variant (costs and categories feed the
     /// margin summaries: they are rebuilt).
     pub catalog_changed: bool,
+    /// Whether the summaries are to be rebuilt whole: a backfill into an empty store, which
+    /// keeps no `touched` (every order is).
+    pub rebuild_all: bool,
 }
 
 const RUN_BULK: &str = "mutation RunBulk($query: String!) { bulkOperationRunQuery(query: $query, groupObjects: true) { bulkOperation { id status } userErrors { field message } } }";
@@ -140,6 +157,7 @@ impl<'a> Shopify<'a> {
             mode: "incremental",
             touched: Touched::default(),
             catalog_changed: false,
+            rebuild_all: false,
         })
     }
 
@@ -338,34 +356,52 @@ impl<'a> Shopify<'a> {
         let skip = backfill.orders_done;
         let parser = tokio::task::spawn_blocking(move || bulk::parse(chunk_rx, batch_tx, skip));
         let bar = progress(self.opts.progress, object_count);
+        let mut load = Load::begin(self.store).await?;
+        // A handle on the pool (an Arc), so that `load` can note what its first transaction did.
+        let store = &load.store(self.store).clone();
         let mut sink = OrderSink::new(SOURCE, self.tz);
-        let mut tx = Tx::begin(self.store).await?;
-        tx.prefer_indexes().await?;
-        let mut in_tx = 0;
         let mut cursor = ShopifyCursor {
             backfill: Some(backfill.clone()),
             ..ShopifyCursor::default()
         };
+        let mut tx = Some(load.first_tx(store).await?);
+        if load.deferred {
+            sink = sink.without_touched();
+            self.rebuild_all = true;
+        }
+        let mut times = WriteTimes::default();
         let outcome: anyhow::Result<()> = async {
+            let mut in_tx = 0;
+            let mut mark = Instant::now();
             while let Some(parsed) = batch_rx.recv().await {
+                times.waiting += mark.elapsed();
+                mark = Instant::now();
                 match parsed {
                     Parsed::Failed(e) => return Err(e.into()),
                     Parsed::Batch { orders, read } => {
                         let n = orders.len() as u64;
-                        sink.write(&mut tx, orders).await?;
+                        let t = tx.as_mut().context("no open transaction")?;
+                        sink.write(t, orders).await?;
+                        times.writing += mark.elapsed();
+                        mark = Instant::now();
                         counts.records_read += n;
                         if let Some(b) = cursor.backfill.as_mut() {
                             b.orders_done = read;
                         }
                         in_tx += 1;
-                        if in_tx >= BATCHES_PER_COMMIT {
-                            state::save_cursor(&mut tx, SOURCE, &cursor).await?;
-                            std::mem::replace(&mut tx, Tx::begin(self.store).await?)
-                                .commit()
+                        let (least, most) = BATCHES_PER_COMMIT;
+                        if in_tx >= most || (in_tx >= least && batch_rx.is_empty()) {
+                            let mut t = tx.take().context("no open transaction")?;
+                            state::save_cursor(&mut t, SOURCE, &cursor).await?;
+                            t.commit_keeping_cache()
                                 .await
                                 .context("failed to commit a backfill batch")?;
-                            tx.prefer_indexes().await?;
+                            let mut next = Tx::begin(store).await?;
+                            next.prefer_indexes().await?;
+                            tx = Some(next);
                             in_tx = 0;
+                            times.committing += mark.elapsed();
+                            mark = Instant::now();
                         }
                         let rate =
                             counts.records_read as f64 / started.elapsed().as_secs_f64().max(1e-3);
@@ -382,20 +418,39 @@ impl<'a> Shopify<'a> {
         counts.inserted = sink.counts.inserted;
         counts.updated = sink.counts.updated;
         counts.unchanged = sink.counts.unchanged;
+        drop(sink);
         let commit = async {
-            state::save_cursor(&mut tx, SOURCE, &cursor).await?;
-            tx.commit().await.context("failed to commit the backfill")
+            if let Some(mut t) = tx.take() {
+                state::save_cursor(&mut t, SOURCE, &cursor).await?;
+                t.commit().await.context("failed to commit the backfill")?;
+            }
+            Ok::<(), anyhow::Error>(())
         };
         match outcome {
             Ok(()) => {
-                commit.await?;
+                let committed = commit.await;
+                tracing::debug!(
+                    elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+                    waiting_ms = times.waiting.as_secs_f64() * 1000.0,
+                    writing_ms = times.writing.as_secs_f64() * 1000.0,
+                    committing_ms = times.committing.as_secs_f64() * 1000.0,
+                    "backfill orders written"
+                );
+                // Built even if the last commit failed: the summaries are refreshed next.
+                let finished = load.finish(self.store).await;
+                committed?;
+                finished?;
                 let _ = downloader.await;
                 parser.await.context("the bulk file parser panicked")?;
                 Ok(())
             }
             Err(e) => {
-                // What was read before the failure is kept, with the cursor that covers it.
+                // What was read before the failure is kept, with the cursor that covers it,
+                // and the indexes are built: the summaries are refreshed next.
                 commit.await.ok();
+                if let Err(built) = load.finish(self.store).await {
+                    tracing::warn!(error = %format!("{built:#}"), "deferred indexes not built");
+                }
                 downloader.abort();
                 drop(batch_rx);
                 let _ = parser.await;
@@ -465,6 +520,92 @@ impl<'a> Shopify<'a> {
                 return Ok(cursor);
             }
         }
+    }
+}
+
+/// Where a backfill's writer spends its time: waiting for the parser's next batch, writing
+/// batches, committing (logged at debug level).
+#[derive(Default)]
+struct WriteTimes {
+    waiting: Duration,
+    writing: Duration,
+    committing: Duration,
+}
+
+/// How a backfill writes: on its own connection (SQLite), and into an empty store with the
+/// secondary indexes of `orders` and `order_lines` dropped until its end (`store::bulk_load`).
+struct Load {
+    /// The connection of its own, when the store's pool does not serve.
+    own: Option<Store>,
+    /// Held while the indexes are deferred; none if another live load holds it.
+    lease: Option<LoadLease>,
+    /// Whether the secondary indexes are dropped (by this load, or by a killed one resumed).
+    deferred: bool,
+}
+
+impl Load {
+    async fn begin(store: &Store) -> anyhow::Result<Load> {
+        Ok(Load {
+            own: bulk_load::dedicated(store).await?,
+            lease: bulk_load::lease(store, LEASE_PATIENCE).await?,
+            deferred: false,
+        })
+    }
+
+    fn store<'s>(&'s self, shared: &'s Store) -> &'s Store {
+        self.own.as_ref().unwrap_or(shared)
+    }
+
+    /// The load's first transaction. With the lease, it drops the secondary indexes of a store
+    /// without orders (recording them in the same transaction), or keeps them dropped when a
+    /// killed backfill left them recorded.
+    async fn first_tx(&mut self, store: &Store) -> anyhow::Result<Tx> {
+        let mut tx = Tx::begin(store).await?;
+        tx.prefer_indexes().await?;
+        if self.lease.is_some() {
+            let recorded = tx
+                .optional_i64("SELECT COUNT(*) FROM deferred_indexes", Vec::new())
+                .await
+                .context("failed to look up deferred indexes")?
+                .is_some_and(|n| n > 0);
+            let empty = tx
+                .optional_i64("SELECT id FROM orders LIMIT 1", Vec::new())
+                .await
+                .context("failed to look up existing orders")?
+                .is_none();
+            if empty && !recorded {
+                let dropped = tx
+                    .defer_secondary_indexes()
+                    .await
+                    .context("failed to drop the order indexes for the backfill")?;
+                tracing::debug!(dropped, "secondary indexes deferred to the backfill's end");
+            }
+            self.deferred = empty || recorded;
+        }
+        Ok(tx)
+    }
+
+    /// Builds the deferred indexes, releases the lease and closes the load's connection.
+    async fn finish(self, shared: &Store) -> anyhow::Result<()> {
+        let store = self.store(shared);
+        let built = if self.deferred {
+            let started = Instant::now();
+            let built = bulk_load::build_deferred(store).await;
+            tracing::debug!(
+                elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+                "deferred indexes built"
+            );
+            built.map(|_| ())
+        } else {
+            Ok(())
+        };
+        if let Some(lease) = self.lease {
+            lease.release().await;
+        }
+        if let Some(own) = self.own {
+            own.close().await;
+        }
+        built
     }
 }
 
