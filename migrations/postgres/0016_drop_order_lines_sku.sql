@@ -6,3 +6,5 @@
 -- Paired with migrations/sqlite/0016_drop_order_lines_sku.sql: same statement.
 
 DROP INDEX IF EXISTS order_lines_sku;
+-- A backfill killed while it had the index dropped (0015) would build it again: forget it.
+DELETE FROM deferred_indexes WHERE name = 'order_lines_sku';
